@@ -1,0 +1,175 @@
+/* The store: one interface over the databases that keep imported data and
+ * run results. SQLite (a single file) is the embedded backend; a database
+ * given as a plain path or "sqlite:PATH" opens it.
+ *
+ * Writes between credo_store_begin and credo_store_commit form one
+ * transaction: a failed import or run is rolled back and leaves the store as
+ * it was. Every function returns a credo_status and fills err on failure
+ * with a message that names the database and, where it applies, the id. */
+#ifndef CREDO_STORE_H
+#define CREDO_STORE_H
+
+#include <stdint.h>
+
+#include "credo/error.h"
+#include "credo/model.h"
+#include "credo/types.h"
+
+/* Newest schema version this build writes; migrations numbered 1..N. */
+#define CREDO_SCHEMA_VERSION 1
+
+typedef struct credo_store credo_store;
+
+/* Opens (creating when absent) the database named by `location` and
+ * migrates its schema to CREDO_SCHEMA_VERSION. A database written by a newer
+ * credo (higher version) is rejected with CREDO_ERR_STORE, untouched.
+ * A "postgresql://" location is rejected with CREDO_ERR_INVALID because that
+ * backend is not built yet; so is any other "scheme://" location. */
+credo_status credo_store_open(const char *location, credo_store **out, credo_error *err);
+
+/* Closes the store, rolling back an open transaction. store may be NULL. */
+void credo_store_close(credo_store *store);
+
+/* Begins a write transaction, waiting up to about 5 seconds for another
+ * writer. Fails when a transaction is already open. */
+credo_status credo_store_begin(credo_store *store, credo_error *err);
+/* Commits the open transaction. On failure it stays open; roll it back. */
+credo_status credo_store_commit(credo_store *store, credo_error *err);
+/* Rolls back the open transaction; harmless when none is open. */
+void credo_store_rollback(credo_store *store);
+
+/* Rows written by imports. Strings are borrowed NUL-terminated UTF-8; NULL
+ * is the missing value. Numbers use CREDO_NUMBER_NONE and dates
+ * CREDO_DATE_NONE for missing; dates must lie in years 1..9999. A put
+ * replaces the row with the same id, and a missing or empty id is rejected
+ * with CREDO_ERR_INVALID. */
+typedef struct credo_rep_row {
+    const char *id, *name, *email, *title, *manager_id;
+    /* CREDO_DATE_NONE is an open end, as are CREDO_DATE_MIN for active_from
+     * and CREDO_DATE_MAX for active_to; open ends load as those two. */
+    credo_date active_from, active_to;
+} credo_rep_row;
+
+typedef struct credo_account_row {
+    const char *id, *name, *country, *region, *postal_code, *city, *industry;
+    const char *parent_id, *owner_id;
+    credo_number employees, annual_revenue, potential, latitude, longitude;
+} credo_account_row;
+
+typedef struct credo_deal_row {
+    const char *id, *account_id, *owner_id, *currency, *stage, *source, *partner, *product;
+    credo_money amount;
+    credo_deal_status status;
+    credo_date created, close_date;
+} credo_deal_row;
+
+/* A team member is keyed by deal id, rep id and role. A NULL role is
+ * stored as "" and loads as missing (CREDO_STR_NONE). */
+typedef struct credo_team_row {
+    const char *deal_id, *rep_id, *role;
+    credo_bp split; /* -1 when not given */
+} credo_team_row;
+
+credo_status credo_store_put_rep(credo_store *store, const credo_rep_row *row, credo_error *err);
+credo_status credo_store_put_account(credo_store *store, const credo_account_row *row,
+                                     credo_error *err);
+/* Sets custom attribute `name` of an account; value NULL removes it. */
+credo_status credo_store_put_attribute(credo_store *store, const char *account_id,
+                                       const char *name, const char *value, credo_error *err);
+credo_status credo_store_put_deal(credo_store *store, const credo_deal_row *row, credo_error *err);
+credo_status credo_store_put_team_member(credo_store *store, const credo_team_row *row,
+                                         credo_error *err);
+
+/* Records an import (mapping path, one-line summary) and returns its id,
+ * under which credo_store_add_import_issue files what the import reported
+ * but kept, such as names it could not match to an ISO code. */
+credo_status credo_store_record_import(credo_store *store, const char *mapping_path,
+                                       const char *summary, int64_t *import_id,
+                                       credo_error *err);
+credo_status credo_store_add_import_issue(credo_store *store, int64_t import_id,
+                                          const char *file, unsigned long line,
+                                          const char *field, const char *value,
+                                          const char *message, credo_error *err);
+
+/* Loads every rep, account, attribute, deal and team member into a new
+ * snapshot, finished with credo_snapshot_finish, in one read transaction.
+ * Attributes of accounts that are not stored are skipped. A stored value
+ * that does not parse fails with CREDO_ERR_STORE naming the table, id and
+ * column. */
+credo_status credo_store_load(credo_store *store, credo_snapshot **out, credo_error *err);
+
+/* Results of one run, written under a new run id in the open transaction.
+ * Runs and imports record created_at as UTC "YYYY-MM-DDTHH:MM:SSZ", taken
+ * from SOURCE_DATE_EPOCH (seconds since 1970) when that variable is set.
+ * Adding a second result for the same account or deal in one run fails
+ * with CREDO_ERR_CONFLICT. */
+typedef struct credo_run_record {
+    const char *as_of;        /* YYYY-MM-DD */
+    const char *policy_path;
+    const char *policy_text;  /* stored so that explain can replay the run */
+    const char *summary_json; /* the counts printed by `credo run --json` */
+} credo_run_record;
+
+typedef struct credo_assignment_out {
+    const char *account_id, *territory_id, *status, *owner_id, *reason;
+} credo_assignment_out;
+
+typedef struct credo_deal_out {
+    const char *deal_id, *account_id, *territory_id, *owner_id, *status, *reason;
+} credo_deal_out;
+
+typedef struct credo_credit_out {
+    const char *deal_id, *rep_id, *kind, *rule, *explanation;
+    credo_money amount;
+} credo_credit_out;
+
+credo_status credo_store_add_run(credo_store *store, const credo_run_record *run,
+                                 int64_t *run_id, credo_error *err);
+credo_status credo_store_add_assignment(credo_store *store, int64_t run_id,
+                                        const credo_assignment_out *row, credo_error *err);
+credo_status credo_store_add_deal_result(credo_store *store, int64_t run_id,
+                                         const credo_deal_out *row, credo_error *err);
+credo_status credo_store_add_credit(credo_store *store, int64_t run_id,
+                                    const credo_credit_out *row, credo_error *err);
+
+/* Returns the id of the newest run, or CREDO_ERR_NOT_FOUND (with a message
+ * saying to run `credo run` first) when there is none. */
+credo_status credo_store_latest_run(credo_store *store, int64_t *run_id, credo_error *err);
+
+/* Copies the stored run record; the caller frees each string with free()
+ * or credo_run_info_clear. An unknown id gives CREDO_ERR_NOT_FOUND. */
+typedef struct credo_run_info {
+    int64_t id;
+    char *created_at, *as_of, *policy_path, *policy_text, *summary_json;
+} credo_run_info;
+credo_status credo_store_get_run(credo_store *store, int64_t run_id, credo_run_info *out,
+                                 credo_error *err);
+void credo_run_info_clear(credo_run_info *info);
+
+/* Calls visit once per stored result row of a run, in the order of the
+ * export files: assignments by account id; deals by deal id; credit by deal
+ * id, rep id, kind. Strings are borrowed for the duration of the call. A
+ * non-zero return from visit stops the walk and is returned as
+ * CREDO_ERR_IO with err left as visit filled it. */
+typedef int (*credo_assignment_visitor)(void *ctx, const credo_assignment_out *row,
+                                        credo_error *err);
+typedef int (*credo_deal_visitor)(void *ctx, const credo_deal_out *row, credo_error *err);
+typedef int (*credo_credit_visitor)(void *ctx, const credo_credit_out *row, credo_error *err);
+
+credo_status credo_store_each_assignment(credo_store *store, int64_t run_id,
+                                         credo_assignment_visitor visit, void *ctx,
+                                         credo_error *err);
+credo_status credo_store_each_deal_result(credo_store *store, int64_t run_id,
+                                          credo_deal_visitor visit, void *ctx,
+                                          credo_error *err);
+credo_status credo_store_each_credit(credo_store *store, int64_t run_id,
+                                     credo_credit_visitor visit, void *ctx, credo_error *err);
+
+/* Counts rows of a table ("reps", "accounts", "account_attributes",
+ * "deals", "deal_team", "imports", "import_issues", "runs",
+ * "run_assignments", "run_deals", "run_credit"), for summaries and tests.
+ * Any other name gives CREDO_ERR_INVALID. */
+credo_status credo_store_count(credo_store *store, const char *table, int64_t *count,
+                               credo_error *err);
+
+#endif

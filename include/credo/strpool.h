@@ -1,0 +1,46 @@
+/* String interning: each distinct byte string is stored once and named by a
+ * dense credo_str index, so that columns of the snapshot hold 4-byte ids and
+ * equality is an integer comparison. */
+#ifndef CREDO_STRPOOL_H
+#define CREDO_STRPOOL_H
+
+#include "credo/error.h"
+#include "credo/types.h"
+
+typedef struct credo_strpool credo_strpool;
+
+/* Creates an empty pool. Returns NULL when out of memory. */
+credo_strpool *credo_strpool_new(void);
+
+/* Frees the pool and every string in it. pool may be NULL. */
+void credo_strpool_free(credo_strpool *pool);
+
+/* Interns the len bytes at text (which need not be NUL-terminated) and
+ * returns their id, the same id for equal bytes. text == NULL interns the
+ * missing value and returns CREDO_STR_NONE. Returns CREDO_STR_NONE with
+ * *status set to CREDO_ERR_NOMEM when out of memory. */
+credo_str credo_strpool_intern(credo_strpool *pool, const char *text, size_t len,
+                               credo_status *status);
+
+/* Interns a NUL-terminated string; see credo_strpool_intern. */
+credo_str credo_strpool_intern_cstr(credo_strpool *pool, const char *text,
+                                    credo_status *status);
+
+/* Returns the id of text when it is interned, else CREDO_STR_NONE. */
+credo_str credo_strpool_find(const credo_strpool *pool, const char *text, size_t len);
+
+/* Returns the NUL-terminated bytes of id, borrowed from the pool and valid
+ * until it is freed; NULL for CREDO_STR_NONE. */
+const char *credo_strpool_get(const credo_strpool *pool, credo_str id);
+
+/* Returns the byte length of id (0 for CREDO_STR_NONE). */
+size_t credo_strpool_length(const credo_strpool *pool, credo_str id);
+
+/* Number of ids handed out so far, the missing value included. */
+size_t credo_strpool_count(const credo_strpool *pool);
+
+/* Compares two interned strings by code point (bytewise UTF-8); the missing
+ * value sorts first. Returns <0, 0 or >0. */
+int credo_strpool_compare(const credo_strpool *pool, credo_str a, credo_str b);
+
+#endif

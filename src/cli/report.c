@@ -1,0 +1,178 @@
+/* The report printed by `credo run`. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "credo/parse.h"
+
+/* Formats minor units with two decimals and thousands separators, such as
+ * 77,548,570.20, into out (at least 40 bytes). */
+static const char *format_amount(credo_money amount, char *out)
+{
+    char plain[32];
+    credo_format_decimal(amount, 2, plain);
+    const char *digits = plain[0] == '-' ? plain + 1 : plain;
+    size_t whole = strcspn(digits, ".");
+    char *cursor = out;
+    if (plain[0] == '-')
+        *cursor++ = '-';
+    for (size_t i = 0; i < whole; i++) {
+        if (i > 0 && (whole - i) % 3 == 0)
+            *cursor++ = ',';
+        *cursor++ = digits[i];
+    }
+    strcpy(cursor, digits + whole);
+    return out;
+}
+
+static void print_summary(FILE *out, const credo_run *run, int64_t run_id)
+{
+    const credo_run_summary *s = &run->summary;
+    char day[16], won[40], credited[40];
+    fprintf(out, "credo run %lld as of %s, policy %s\n\n", (long long)run_id, credo_format_date(run->as_of, day),
+            run->policy->path);
+    fprintf(out, "accounts  %7zu: %zu assigned, %zu overlaps, %zu gaps\n", s->accounts, s->assigned,
+            s->overlaps, s->gaps);
+    fprintf(out, "deals     %7zu: %zu won; %zu in territory, %zu out of territory, %zu unowned\n", s->deals,
+            s->won_deals, s->in_territory, s->out_of_territory, s->unowned);
+    /* NOTE: amounts of all currencies are added together; the examples use
+     * one currency. */
+    fprintf(out, "won amount       %20s (%lld minor units)\n", format_amount(s->won_amount, won),
+            (long long)s->won_amount);
+    fprintf(out, "credited amount  %20s (%lld minor units), %zu won deals not credited\n\n",
+            format_amount(s->credited_amount, credited), (long long)s->credited_amount, s->uncredited);
+}
+
+/* Per-territory counts of accounts, deals, won amount and out-of-territory deals. */
+typedef struct territory_totals {
+    size_t accounts, deals, out_of_territory;
+    credo_money won;
+} territory_totals;
+
+static void print_territories(FILE *out, const credo_run *run)
+{
+    const credo_policy *policy = run->policy;
+    territory_totals *totals = calloc(policy->territory_count + 1, sizeof *totals);
+    if (totals == NULL)
+        return;
+    for (size_t a = 0; a < run->assignment->count; a++)
+        if (run->assignment->territory[a] != CREDO_NO_ROW)
+            totals[run->assignment->territory[a]].accounts++;
+    for (size_t d = 0; d < run->ownership->count; d++) {
+        uint32_t t = run->ownership->territory[d];
+        if (t == CREDO_NO_ROW)
+            continue;
+        totals[t].deals++;
+        totals[t].out_of_territory += run->ownership->status[d] == CREDO_DEAL_OUT_OF_TERRITORY;
+        if (run->snapshot->deals.status[d] == CREDO_DEAL_WON)
+            totals[t].won += run->snapshot->deals.amount[d];
+    }
+
+    fprintf(out, "%-12s %-24s %9s %7s %20s %17s\n", "territory", "name", "accounts", "deals", "won amount",
+            "out of territory");
+    for (size_t t = 0; t < policy->territory_count; t++) {
+        const credo_policy_territory *territory = &policy->territories[t];
+        if (territory->type_id == NULL)
+            continue;
+        char won[40];
+        fprintf(out, "%-12s %-24s %9zu %7zu %20s %17zu\n", territory->id, territory->name ? territory->name : "",
+                totals[t].accounts, totals[t].deals, format_amount(totals[t].won, won), totals[t].out_of_territory);
+    }
+    fprintf(out, "\n");
+    free(totals);
+}
+
+static void print_unassigned(FILE *out, const credo_run *run)
+{
+    credo_buf reason = CREDO_BUF_INIT;
+    for (int wanted = CREDO_ACCOUNT_OVERLAP; wanted <= CREDO_ACCOUNT_GAP; wanted++) {
+        size_t count = wanted == CREDO_ACCOUNT_OVERLAP ? run->summary.overlaps : run->summary.gaps;
+        fprintf(out, "%s (%zu)%s\n", wanted == CREDO_ACCOUNT_OVERLAP ? "overlaps" : "gaps", count,
+                count == 0 ? ": none" : ":");
+        for (uint32_t a = 0; a < run->assignment->count; a++) {
+            if (run->assignment->status[a] != wanted)
+                continue;
+            credo_buf_reset(&reason);
+            credo_run_account_reason(run, a, &reason);
+            fprintf(out, "  account %s: %s\n", credo_snapshot_text(run->snapshot, run->snapshot->accounts.id[a]),
+                    credo_buf_text(&reason));
+        }
+    }
+    fprintf(out, "\n");
+    credo_buf_free(&reason);
+}
+
+static void print_members(FILE *out, const credo_policy *policy, uint32_t territory, credo_date date)
+{
+    const credo_policy_territory *t = &policy->territories[territory];
+    size_t listed = 0;
+    for (size_t m = 0; m < t->member_count; m++) {
+        const credo_policy_member *member = &t->members[m];
+        if (policy->roles[member->role_index].selling && member->from <= date && date < member->to)
+            fprintf(out, "%s%s", listed++ == 0 ? "" : ",", member->rep_id);
+    }
+}
+
+static void print_out_of_territory(FILE *out, const credo_run *run)
+{
+    const credo_snapshot *snapshot = run->snapshot;
+    fprintf(out, "out-of-territory deals (%zu): the owner is not a selling member of the account's territory\n",
+            run->summary.out_of_territory);
+    if (run->summary.out_of_territory == 0)
+        return;
+    fprintf(out, "  %-12s %-10s %-10s %-10s %-8s %s\n", "deal", "date", "account", "territory", "owner",
+            "selling members that day");
+    for (uint32_t d = 0; d < run->ownership->count; d++) {
+        if (run->ownership->status[d] != CREDO_DEAL_OUT_OF_TERRITORY)
+            continue;
+        char day[16];
+        uint32_t territory = run->ownership->territory[d];
+        fprintf(out, "  %-12s %-10s %-10s %-10s %-8s ", credo_snapshot_text(snapshot, snapshot->deals.id[d]),
+                credo_format_date(run->ownership->date[d], day),
+                credo_snapshot_text(snapshot, snapshot->deals.account_id[d]), run->policy->territories[territory].id,
+                run->ownership->owner[d]);
+        print_members(out, run->policy, territory, run->ownership->date[d]);
+        fprintf(out, "\n");
+    }
+}
+
+void report_print_text(FILE *out, const credo_run *run, int64_t run_id)
+{
+    print_summary(out, run, run_id);
+    print_territories(out, run);
+    print_unassigned(out, run);
+    print_out_of_territory(out, run);
+}
+
+static void json_id_list(credo_buf *json, const char *key, const credo_run *run, bool accounts, int wanted)
+{
+    const credo_snapshot *snapshot = run->snapshot;
+    size_t count = accounts ? run->assignment->count : run->ownership->count;
+    size_t listed = 0;
+    credo_buf_printf(json, ",\"%s\":[", key);
+    for (size_t i = 0; i < count; i++) {
+        int status = accounts ? run->assignment->status[i] : run->ownership->status[i];
+        if (status != wanted)
+            continue;
+        if (listed++ > 0)
+            credo_buf_puts(json, ",");
+        credo_buf_json_string(json, credo_snapshot_text(snapshot, accounts ? snapshot->accounts.id[i]
+                                                                           : snapshot->deals.id[i]));
+    }
+    credo_buf_puts(json, "]");
+}
+
+void report_print_json(FILE *out, const credo_run *run, int64_t run_id)
+{
+    credo_buf json = CREDO_BUF_INIT;
+    credo_run_summary_json(run, &json);
+    json.length--; /* reopen the summary object to add the run id and lists */
+    credo_buf_printf(&json, ",\"run_id\":%lld", (long long)run_id);
+    json_id_list(&json, "overlap_accounts", run, true, CREDO_ACCOUNT_OVERLAP);
+    json_id_list(&json, "gap_accounts", run, true, CREDO_ACCOUNT_GAP);
+    json_id_list(&json, "out_of_territory_deals", run, false, CREDO_DEAL_OUT_OF_TERRITORY);
+    credo_buf_puts(&json, "}\n");
+    fputs(credo_buf_text(&json), out);
+    credo_buf_free(&json);
+}

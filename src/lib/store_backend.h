@@ -1,0 +1,113 @@
+/* Private interface between the store front end (store.c) and its backends
+ * (store_sqlite.c, later store_postgres.c).
+ *
+ * store.c checks arguments, builds timestamps, decodes stored text into
+ * snapshot columns and result rows, and then calls one operation of the
+ * backend's table. A backend only moves rows in and out of its database. */
+#ifndef CREDO_STORE_BACKEND_H
+#define CREDO_STORE_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "credo/store.h"
+
+/* Maximum number of columns that one store_query selects. */
+#define STORE_QUERY_COLUMNS_MAX 16
+
+/* Size of a created_at timestamp "YYYY-MM-DDTHH:MM:SSZ", NUL included. */
+#define STORE_TIMESTAMP_SIZE 21
+
+/* A read of whole rows:
+ *   SELECT columns FROM table [WHERE filter_column = ?] ORDER BY order_by
+ * Every name is a constant of store.c, never input. order_by lists columns
+ * that the backend compares by code point (BINARY collation in SQLite,
+ * COLLATE "C" in PostgreSQL), ascending, missing values first. */
+typedef struct store_query {
+    const char *table;
+    const char *const *columns;
+    size_t column_count;       /* at most STORE_QUERY_COLUMNS_MAX */
+    const char *filter_column; /* NULL to read every row */
+    const char *order_by;      /* comma-separated column names */
+} store_query;
+
+/* One stored value as text: integers are given in decimal. text is
+ * NUL-terminated, or NULL for SQL NULL; it is valid during the visit. */
+typedef struct store_value {
+    const char *text;
+    size_t length;
+} store_value;
+
+/* Receives one row, values in the order of store_query.columns. A status
+ * other than CREDO_OK stops the read and is returned unchanged, with err
+ * as the visitor left it. */
+typedef credo_status (*store_row_visitor)(void *ctx, const store_value *row, credo_error *err);
+
+/* The operations of one backend. Arguments have been checked by store.c:
+ * ids that the header requires are non-NULL and non-empty, dates are
+ * CREDO_DATE_NONE or within years 1..9999, team roles are non-NULL. Errors
+ * name the database (store->name) and the operation. */
+typedef struct store_ops {
+    void (*close)(credo_store *store);
+
+    /* Begins a write transaction that holds the write lock from the start. */
+    credo_status (*begin)(credo_store *store, credo_error *err);
+    credo_status (*commit)(credo_store *store, credo_error *err);
+    /* Rolls back the open transaction, if any. */
+    void (*rollback)(credo_store *store);
+    /* Begins a read transaction unless one is open, so that several
+     * select_rows calls see one state of the database. Sets *started when it
+     * began one, which the caller then ends with rollback. */
+    credo_status (*begin_read)(credo_store *store, bool *started, credo_error *err);
+
+    /* Upserts. A rep's active_from CREDO_DATE_MIN and active_to
+     * CREDO_DATE_MAX are open ends and are stored as missing. */
+    credo_status (*put_rep)(credo_store *store, const credo_rep_row *row, credo_error *err);
+    credo_status (*put_account)(credo_store *store, const credo_account_row *row,
+                                credo_error *err);
+    /* value NULL deletes the attribute. */
+    credo_status (*put_attribute)(credo_store *store, const char *account_id, const char *name,
+                                  const char *value, credo_error *err);
+    credo_status (*put_deal)(credo_store *store, const credo_deal_row *row, credo_error *err);
+    credo_status (*put_team_member)(credo_store *store, const credo_team_row *row,
+                                    credo_error *err);
+
+    credo_status (*record_import)(credo_store *store, const char *created_at,
+                                  const char *mapping_path, const char *summary,
+                                  int64_t *import_id, credo_error *err);
+    credo_status (*add_import_issue)(credo_store *store, int64_t import_id, const char *file,
+                                     int64_t line, const char *field, const char *value,
+                                     const char *message, credo_error *err);
+
+    credo_status (*add_run)(credo_store *store, const char *created_at,
+                            const credo_run_record *run, int64_t *run_id, credo_error *err);
+    credo_status (*add_assignment)(credo_store *store, int64_t run_id,
+                                   const credo_assignment_out *row, credo_error *err);
+    credo_status (*add_deal_result)(credo_store *store, int64_t run_id,
+                                    const credo_deal_out *row, credo_error *err);
+    credo_status (*add_credit)(credo_store *store, int64_t run_id, const credo_credit_out *row,
+                               credo_error *err);
+    /* Sets *run_id to the highest run id, or 0 when there is no run. */
+    credo_status (*latest_run)(credo_store *store, int64_t *run_id, credo_error *err);
+
+    /* Runs query, binding filter (when query->filter_column is set), and
+     * calls visit once per row in order. */
+    credo_status (*select_rows)(credo_store *store, const store_query *query, int64_t filter,
+                                store_row_visitor visit, void *ctx, credo_error *err);
+    /* table is one of the names store.c accepts. */
+    credo_status (*count)(credo_store *store, const char *table, int64_t *count,
+                          credo_error *err);
+} store_ops;
+
+/* The part of every backend's store that store.c reads. A backend embeds it
+ * as its first member. */
+struct credo_store {
+    const store_ops *ops;
+    const char *name; /* the database as messages name it; owned by the backend */
+};
+
+/* Opens the SQLite database at path (see credo_store_open). */
+credo_status store_sqlite_open(const char *path, credo_store **out, credo_error *err);
+
+#endif

@@ -1,0 +1,866 @@
+/* The SQLite backend of the store: one database file in WAL mode, schema
+ * versioned with PRAGMA user_version and migrated by the numbered SQL
+ * scripts below. Values are kept as text (exact decimals, ISO dates) except
+ * money and splits, which are integers. */
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credo/buf.h"
+#include "credo/parse.h"
+#include "store_backend.h"
+
+/* How long a statement waits for another connection's lock. */
+#define BUSY_TIMEOUT_MS 5000
+
+/* Maximum length of the operation named in an error message. */
+#define OPERATION_TEXT_MAX 256
+
+/* ---- Schema ----------------------------------------------------------------- */
+
+/* Migration N (1-based) brings the schema from version N-1 to N. Ids are
+ * TEXT compared by code point (SQLite's default BINARY collation). Foreign
+ * keys are not declared because imports may reference ids in any order. */
+static const char *const migrations[] = {
+    /* 1: the initial schema. */
+    "CREATE TABLE reps ("
+    "  id TEXT NOT NULL PRIMARY KEY, name TEXT, email TEXT, title TEXT, manager_id TEXT,"
+    "  active_from TEXT, active_to TEXT);"
+    "CREATE TABLE accounts ("
+    "  id TEXT NOT NULL PRIMARY KEY, name TEXT, country TEXT, region TEXT, postal_code TEXT,"
+    "  city TEXT, industry TEXT, parent_id TEXT, owner_id TEXT, employees TEXT,"
+    "  annual_revenue TEXT, potential TEXT, latitude TEXT, longitude TEXT);"
+    "CREATE TABLE account_attributes ("
+    "  account_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (account_id, name));"
+    "CREATE TABLE deals ("
+    "  id TEXT NOT NULL PRIMARY KEY, account_id TEXT, owner_id TEXT, currency TEXT,"
+    "  amount_minor INTEGER NOT NULL, stage TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),"
+    "  source TEXT, partner TEXT, product TEXT, created TEXT, close_date TEXT);"
+    "CREATE TABLE deal_team ("
+    "  deal_id TEXT NOT NULL, rep_id TEXT NOT NULL, role TEXT NOT NULL, split_bp INTEGER,"
+    "  PRIMARY KEY (deal_id, rep_id, role));"
+    "CREATE TABLE imports ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, mapping_path TEXT,"
+    "  summary TEXT);"
+    "CREATE TABLE import_issues ("
+    "  import_id INTEGER NOT NULL, file TEXT, line INTEGER, field TEXT, value TEXT,"
+    "  message TEXT);"
+    "CREATE INDEX import_issues_by_import ON import_issues (import_id);"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, as_of TEXT,"
+    "  policy_path TEXT, policy_text TEXT, summary_json TEXT);"
+    "CREATE TABLE run_assignments ("
+    "  run_id INTEGER NOT NULL, account_id TEXT NOT NULL, territory_id TEXT, status TEXT,"
+    "  owner_id TEXT, reason TEXT, PRIMARY KEY (run_id, account_id));"
+    "CREATE TABLE run_deals ("
+    "  run_id INTEGER NOT NULL, deal_id TEXT NOT NULL, account_id TEXT, territory_id TEXT,"
+    "  owner_id TEXT, status TEXT, reason TEXT, PRIMARY KEY (run_id, deal_id));"
+    "CREATE TABLE run_credit ("
+    "  run_id INTEGER NOT NULL, deal_id TEXT NOT NULL, rep_id TEXT NOT NULL, kind TEXT,"
+    "  amount_minor INTEGER NOT NULL, rule TEXT, explanation TEXT);"
+    "CREATE INDEX run_credit_by_deal ON run_credit (run_id, deal_id, rep_id, kind);",
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == CREDO_SCHEMA_VERSION,
+               "one migration per schema version");
+
+/* ---- Cached statements -------------------------------------------------- */
+
+typedef enum statement_id {
+    STMT_PUT_REP,
+    STMT_PUT_ACCOUNT,
+    STMT_PUT_ATTRIBUTE,
+    STMT_DELETE_ATTRIBUTE,
+    STMT_PUT_DEAL,
+    STMT_PUT_TEAM_MEMBER,
+    STMT_RECORD_IMPORT,
+    STMT_ADD_IMPORT_ISSUE,
+    STMT_ADD_RUN,
+    STMT_ADD_ASSIGNMENT,
+    STMT_ADD_DEAL_RESULT,
+    STMT_ADD_CREDIT,
+    STMT_LATEST_RUN,
+    STATEMENT_COUNT
+} statement_id;
+
+static const char *const statement_sql[STATEMENT_COUNT] = {
+    [STMT_PUT_REP] =
+        "INSERT INTO reps (id, name, email, title, manager_id, active_from, active_to)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email,"
+        " title = excluded.title, manager_id = excluded.manager_id,"
+        " active_from = excluded.active_from, active_to = excluded.active_to",
+    [STMT_PUT_ACCOUNT] =
+        "INSERT INTO accounts (id, name, country, region, postal_code, city, industry,"
+        " parent_id, owner_id, employees, annual_revenue, potential, latitude, longitude)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET name = excluded.name, country = excluded.country,"
+        " region = excluded.region, postal_code = excluded.postal_code, city = excluded.city,"
+        " industry = excluded.industry, parent_id = excluded.parent_id,"
+        " owner_id = excluded.owner_id, employees = excluded.employees,"
+        " annual_revenue = excluded.annual_revenue, potential = excluded.potential,"
+        " latitude = excluded.latitude, longitude = excluded.longitude",
+    [STMT_PUT_ATTRIBUTE] =
+        "INSERT INTO account_attributes (account_id, name, value) VALUES (?, ?, ?)"
+        " ON CONFLICT (account_id, name) DO UPDATE SET value = excluded.value",
+    [STMT_DELETE_ATTRIBUTE] =
+        "DELETE FROM account_attributes WHERE account_id = ? AND name = ?",
+    [STMT_PUT_DEAL] =
+        "INSERT INTO deals (id, account_id, owner_id, currency, amount_minor, stage, status,"
+        " source, partner, product, created, close_date)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id,"
+        " owner_id = excluded.owner_id, currency = excluded.currency,"
+        " amount_minor = excluded.amount_minor, stage = excluded.stage,"
+        " status = excluded.status, source = excluded.source, partner = excluded.partner,"
+        " product = excluded.product, created = excluded.created,"
+        " close_date = excluded.close_date",
+    [STMT_PUT_TEAM_MEMBER] =
+        "INSERT INTO deal_team (deal_id, rep_id, role, split_bp) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (deal_id, rep_id, role) DO UPDATE SET split_bp = excluded.split_bp",
+    [STMT_RECORD_IMPORT] =
+        "INSERT INTO imports (created_at, mapping_path, summary) VALUES (?, ?, ?)",
+    [STMT_ADD_IMPORT_ISSUE] =
+        "INSERT INTO import_issues (import_id, file, line, field, value, message)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+    [STMT_ADD_RUN] =
+        "INSERT INTO runs (created_at, as_of, policy_path, policy_text, summary_json)"
+        " VALUES (?, ?, ?, ?, ?)",
+    [STMT_ADD_ASSIGNMENT] =
+        "INSERT INTO run_assignments (run_id, account_id, territory_id, status, owner_id,"
+        " reason) VALUES (?, ?, ?, ?, ?, ?)",
+    [STMT_ADD_DEAL_RESULT] =
+        "INSERT INTO run_deals (run_id, deal_id, account_id, territory_id, owner_id, status,"
+        " reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [STMT_ADD_CREDIT] =
+        "INSERT INTO run_credit (run_id, deal_id, rep_id, kind, amount_minor, rule,"
+        " explanation) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [STMT_LATEST_RUN] = "SELECT coalesce(max(id), 0) FROM runs",
+};
+
+typedef struct sqlite_store {
+    credo_store base; /* first, so that a credo_store * is a sqlite_store * */
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *statements[STATEMENT_COUNT]; /* prepared on first use */
+} sqlite_store;
+
+static sqlite_store *sqlite_of(credo_store *store)
+{
+    return (sqlite_store *)store;
+}
+
+/* ---- Errors ----------------------------------------------------------------- */
+
+static credo_status status_of(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT: return CREDO_ERR_CONFLICT;
+    case SQLITE_NOMEM: return CREDO_ERR_NOMEM;
+    default: return CREDO_ERR_STORE;
+    }
+}
+
+static credo_status fail_with(const sqlite_store *store, int rc, const char *detail,
+                              credo_error *err, const char *operation_fmt, va_list args)
+{
+    char operation[OPERATION_TEXT_MAX];
+    vsnprintf(operation, sizeof operation, operation_fmt, args);
+    return credo_error_set(err, status_of(rc), "cannot %s in %s: %s", operation, store->path,
+                           detail);
+}
+
+/* Sets err to "cannot <operation> in <path>: <sqlite3_errmsg>". Call it
+ * right after the failing call, before anything resets the message. */
+static credo_status fail(const sqlite_store *store, credo_error *err, const char *operation_fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
+static credo_status fail(const sqlite_store *store, credo_error *err, const char *operation_fmt,
+                         ...)
+{
+    va_list args;
+    va_start(args, operation_fmt);
+    credo_status status = fail_with(store, sqlite3_errcode(store->db), sqlite3_errmsg(store->db),
+                                    err, operation_fmt, args);
+    va_end(args);
+    return status;
+}
+
+/* Like fail, but for a result code rc that sqlite3_errmsg may not describe. */
+static credo_status fail_code(const sqlite_store *store, int rc, credo_error *err,
+                              const char *operation_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static credo_status fail_code(const sqlite_store *store, int rc, credo_error *err,
+                              const char *operation_fmt, ...)
+{
+    va_list args;
+    va_start(args, operation_fmt);
+    credo_status status = fail_with(store, rc, sqlite3_errstr(rc), err, operation_fmt, args);
+    va_end(args);
+    return status;
+}
+
+/* ---- Statements and parameters ------------------------------------------ */
+
+/* Sets *out to the cached statement `id`, preparing it on first use. */
+static credo_status statement(sqlite_store *store, statement_id id, sqlite3_stmt **out,
+                              credo_error *err)
+{
+    if (store->statements[id] == NULL &&
+        sqlite3_prepare_v3(store->db, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &store->statements[id], NULL) != SQLITE_OK)
+        return fail(store, err, "prepare statement \"%.40s...\"", statement_sql[id]);
+    *out = store->statements[id];
+    return CREDO_OK;
+}
+
+/* Binds parameters left to right. The first failure is kept in rc and
+ * later binds do nothing, so that a row's binds read as a plain list. */
+typedef struct binder {
+    sqlite3_stmt *stmt;
+    int index;
+    int rc;
+} binder;
+
+static binder start_binding(sqlite3_stmt *stmt)
+{
+    return (binder){stmt, 0, SQLITE_OK};
+}
+
+/* Binds text (NULL for SQL NULL), borrowed until the statement is reset. */
+static void bind_text(binder *b, const char *text)
+{
+    b->index++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_text(b->stmt, b->index, text, -1, SQLITE_STATIC);
+}
+
+static void bind_int64(binder *b, int64_t value)
+{
+    b->index++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_int64(b->stmt, b->index, value);
+}
+
+static void bind_copy(binder *b, const char *text)
+{
+    b->index++;
+    if (b->rc == SQLITE_OK)
+        b->rc = sqlite3_bind_text(b->stmt, b->index, text, -1, SQLITE_TRANSIENT);
+}
+
+/* Binds a date as 'YYYY-MM-DD', or NULL for CREDO_DATE_NONE and for
+ * open_end (CREDO_DATE_NONE when the column has no open end). */
+static void bind_date(binder *b, credo_date date, credo_date open_end)
+{
+    char text[11];
+    if (date == CREDO_DATE_NONE || date == open_end)
+        bind_text(b, NULL);
+    else
+        bind_copy(b, credo_format_date(date, text));
+}
+
+/* Binds an exact decimal as text, or NULL for CREDO_NUMBER_NONE. */
+static void bind_number(binder *b, credo_number number)
+{
+    char text[32];
+    if (number == CREDO_NUMBER_NONE)
+        bind_text(b, NULL);
+    else
+        bind_copy(b, credo_format_number(number, text));
+}
+
+static void finish_statement(sqlite3_stmt *stmt)
+{
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
+/* Steps a bound statement that returns no rows, then resets it. On
+ * failure err names the operation given by operation_fmt. */
+static credo_status execute(sqlite_store *store, binder *b, credo_error *err,
+                            const char *operation_fmt, ...) __attribute__((format(printf, 4, 5)));
+static credo_status execute(sqlite_store *store, binder *b, credo_error *err,
+                            const char *operation_fmt, ...)
+{
+    credo_status status = CREDO_OK;
+    int rc = b->rc;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(b->stmt);
+
+    if (rc != SQLITE_DONE) {
+        const char *detail = b->rc != SQLITE_OK ? sqlite3_errstr(rc) : sqlite3_errmsg(store->db);
+        va_list args;
+        va_start(args, operation_fmt);
+        status = fail_with(store, rc, detail, err, operation_fmt, args);
+        va_end(args);
+    }
+    finish_statement(b->stmt);
+    return status;
+}
+
+/* ---- Opening, schema and transactions ------------------------------------ */
+
+/* Runs SQL text without results. */
+static credo_status exec(sqlite_store *store, const char *sql, const char *operation,
+                         credo_error *err)
+{
+    if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return fail(store, err, "%s", operation);
+    return CREDO_OK;
+}
+
+static credo_status read_user_version(sqlite_store *store, int *version, credo_error *err)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+        return fail(store, err, "read the schema version");
+    credo_status status = CREDO_OK;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *version = sqlite3_column_int(stmt, 0);
+    else
+        status = fail(store, err, "read the schema version");
+    sqlite3_finalize(stmt);
+    return status;
+}
+
+/* Rejects a schema that this build does not know. */
+static credo_status check_version(const sqlite_store *store, int version, credo_error *err)
+{
+    if (version > CREDO_SCHEMA_VERSION)
+        return credo_error_set(err, CREDO_ERR_STORE,
+                               "%s has schema version %d but this credo reads versions up to "
+                               "%d; upgrade credo to open it",
+                               store->path, version, CREDO_SCHEMA_VERSION);
+    if (version < 0)
+        return credo_error_set(err, CREDO_ERR_STORE,
+                               "%s has schema version %d, which no credo writes; it is not a "
+                               "credo database",
+                               store->path, version);
+    return CREDO_OK;
+}
+
+/* Applies the migrations after `version` and records the new version. */
+static credo_status apply_migrations(sqlite_store *store, int version, credo_error *err)
+{
+    for (int next = version + 1; next <= CREDO_SCHEMA_VERSION; next++) {
+        if (sqlite3_exec(store->db, migrations[next - 1], NULL, NULL, NULL) != SQLITE_OK)
+            return fail(store, err, "migrate the schema to version %d", next);
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", CREDO_SCHEMA_VERSION);
+    return exec(store, sql, "record the schema version", err);
+}
+
+/* Brings the schema to CREDO_SCHEMA_VERSION in one write transaction. The
+ * version is read again under the write lock because another process may
+ * have migrated the file since it was first read. */
+static credo_status migrate(sqlite_store *store, credo_error *err)
+{
+    credo_status status = exec(store, "BEGIN IMMEDIATE", "begin the schema migration", err);
+    if (status != CREDO_OK)
+        return status;
+
+    int version = 0;
+    status = read_user_version(store, &version, err);
+    if (status == CREDO_OK)
+        status = check_version(store, version, err);
+    if (status == CREDO_OK)
+        status = apply_migrations(store, version, err);
+    if (status == CREDO_OK)
+        status = exec(store, "COMMIT", "commit the schema migration", err);
+    if (status != CREDO_OK)
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    return status;
+}
+
+/* Sets the connection up and migrates the schema. Nothing is written to a
+ * file whose schema is newer than this build's, not even the WAL mode. */
+static credo_status prepare_database(sqlite_store *store, credo_error *err)
+{
+    if (sqlite3_open_v2(store->path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL) != SQLITE_OK)
+        return store->db != NULL
+                   ? credo_error_set(err, CREDO_ERR_STORE, "cannot open database %s: %s",
+                                     store->path, sqlite3_errmsg(store->db))
+                   : credo_error_set(err, CREDO_ERR_NOMEM, "out of memory opening %s",
+                                     store->path);
+    sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
+
+    int version = 0;
+    credo_status status = exec(store, "PRAGMA foreign_keys = OFF", "configure the connection",
+                               err);
+    if (status == CREDO_OK)
+        status = read_user_version(store, &version, err);
+    if (status == CREDO_OK)
+        status = check_version(store, version, err);
+    if (status == CREDO_OK)
+        status = exec(store, "PRAGMA journal_mode = WAL", "switch to WAL mode", err);
+    if (status == CREDO_OK && version < CREDO_SCHEMA_VERSION)
+        status = migrate(store, err);
+    return status;
+}
+
+static void sqlite_close(credo_store *base)
+{
+    sqlite_store *store = sqlite_of(base);
+    if (store->db != NULL && !sqlite3_get_autocommit(store->db))
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    for (size_t i = 0; i < STATEMENT_COUNT; i++)
+        sqlite3_finalize(store->statements[i]);
+    sqlite3_close_v2(store->db);
+    free(store->path);
+    free(store);
+}
+
+static credo_status sqlite_begin(credo_store *base, credo_error *err)
+{
+    return exec(sqlite_of(base), "BEGIN IMMEDIATE", "begin a transaction", err);
+}
+
+static credo_status sqlite_commit(credo_store *base, credo_error *err)
+{
+    return exec(sqlite_of(base), "COMMIT", "commit the transaction", err);
+}
+
+static void sqlite_rollback(credo_store *base)
+{
+    sqlite_store *store = sqlite_of(base);
+    if (!sqlite3_get_autocommit(store->db))
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static credo_status sqlite_begin_read(credo_store *base, bool *started, credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    *started = false;
+    if (!sqlite3_get_autocommit(store->db))
+        return CREDO_OK;
+    credo_status status = exec(store, "BEGIN", "begin a read transaction", err);
+    *started = status == CREDO_OK;
+    return status;
+}
+
+/* ---- Imported rows ---------------------------------------------------- */
+
+static credo_status sqlite_put_rep(credo_store *base, const credo_rep_row *row, credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_PUT_REP, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_text(&b, row->id);
+    bind_text(&b, row->name);
+    bind_text(&b, row->email);
+    bind_text(&b, row->title);
+    bind_text(&b, row->manager_id);
+    bind_date(&b, row->active_from, CREDO_DATE_MIN);
+    bind_date(&b, row->active_to, CREDO_DATE_MAX);
+    return execute(store, &b, err, "store rep %s", row->id);
+}
+
+static credo_status sqlite_put_account(credo_store *base, const credo_account_row *row,
+                                       credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_PUT_ACCOUNT, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_text(&b, row->id);
+    bind_text(&b, row->name);
+    bind_text(&b, row->country);
+    bind_text(&b, row->region);
+    bind_text(&b, row->postal_code);
+    bind_text(&b, row->city);
+    bind_text(&b, row->industry);
+    bind_text(&b, row->parent_id);
+    bind_text(&b, row->owner_id);
+    bind_number(&b, row->employees);
+    bind_number(&b, row->annual_revenue);
+    bind_number(&b, row->potential);
+    bind_number(&b, row->latitude);
+    bind_number(&b, row->longitude);
+    return execute(store, &b, err, "store account %s", row->id);
+}
+
+static credo_status sqlite_put_attribute(credo_store *base, const char *account_id,
+                                         const char *name, const char *value, credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    statement_id id = value != NULL ? STMT_PUT_ATTRIBUTE : STMT_DELETE_ATTRIBUTE;
+    credo_status status = statement(store, id, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_text(&b, account_id);
+    bind_text(&b, name);
+    if (value != NULL)
+        bind_text(&b, value);
+    return execute(store, &b, err, "%s attribute %s of account %s",
+                   value != NULL ? "store" : "remove", name, account_id);
+}
+
+static const char *deal_status_text(credo_deal_status status)
+{
+    switch (status) {
+    case CREDO_DEAL_OPEN: return "open";
+    case CREDO_DEAL_WON: return "won";
+    case CREDO_DEAL_LOST: return "lost";
+    }
+    return NULL;
+}
+
+static credo_status sqlite_put_deal(credo_store *base, const credo_deal_row *row,
+                                    credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_PUT_DEAL, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_text(&b, row->id);
+    bind_text(&b, row->account_id);
+    bind_text(&b, row->owner_id);
+    bind_text(&b, row->currency);
+    bind_int64(&b, row->amount);
+    bind_text(&b, row->stage);
+    bind_text(&b, deal_status_text(row->status));
+    bind_text(&b, row->source);
+    bind_text(&b, row->partner);
+    bind_text(&b, row->product);
+    bind_date(&b, row->created, CREDO_DATE_NONE);
+    bind_date(&b, row->close_date, CREDO_DATE_NONE);
+    return execute(store, &b, err, "store deal %s", row->id);
+}
+
+static credo_status sqlite_put_team_member(credo_store *base, const credo_team_row *row,
+                                           credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_PUT_TEAM_MEMBER, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_text(&b, row->deal_id);
+    bind_text(&b, row->rep_id);
+    bind_text(&b, row->role);
+    if (row->split < 0)
+        bind_text(&b, NULL);
+    else
+        bind_int64(&b, row->split);
+    return execute(store, &b, err, "store rep %s on the team of deal %s", row->rep_id,
+                   row->deal_id);
+}
+
+static credo_status sqlite_record_import(credo_store *base, const char *created_at,
+                                         const char *mapping_path, const char *summary,
+                                         int64_t *import_id, credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_RECORD_IMPORT, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_text(&b, created_at);
+    bind_text(&b, mapping_path);
+    bind_text(&b, summary);
+    status = execute(store, &b, err, "record an import");
+    if (status == CREDO_OK)
+        *import_id = sqlite3_last_insert_rowid(store->db);
+    return status;
+}
+
+static credo_status sqlite_add_import_issue(credo_store *base, int64_t import_id,
+                                            const char *file, int64_t line, const char *field,
+                                            const char *value, const char *message,
+                                            credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_ADD_IMPORT_ISSUE, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_int64(&b, import_id);
+    bind_text(&b, file);
+    bind_int64(&b, line);
+    bind_text(&b, field);
+    bind_text(&b, value);
+    bind_text(&b, message);
+    return execute(store, &b, err, "store an issue of import %lld", (long long)import_id);
+}
+
+/* ---- Run results ---------------------------------------------------------- */
+
+static credo_status sqlite_add_run(credo_store *base, const char *created_at,
+                                   const credo_run_record *run, int64_t *run_id,
+                                   credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_ADD_RUN, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_text(&b, created_at);
+    bind_text(&b, run->as_of);
+    bind_text(&b, run->policy_path);
+    bind_text(&b, run->policy_text);
+    bind_text(&b, run->summary_json);
+    status = execute(store, &b, err, "record a run");
+    if (status == CREDO_OK)
+        *run_id = sqlite3_last_insert_rowid(store->db);
+    return status;
+}
+
+static credo_status sqlite_add_assignment(credo_store *base, int64_t run_id,
+                                          const credo_assignment_out *row, credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_ADD_ASSIGNMENT, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_int64(&b, run_id);
+    bind_text(&b, row->account_id);
+    bind_text(&b, row->territory_id);
+    bind_text(&b, row->status);
+    bind_text(&b, row->owner_id);
+    bind_text(&b, row->reason);
+    return execute(store, &b, err, "store the assignment of account %s in run %lld",
+                   row->account_id, (long long)run_id);
+}
+
+static credo_status sqlite_add_deal_result(credo_store *base, int64_t run_id,
+                                           const credo_deal_out *row, credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_ADD_DEAL_RESULT, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_int64(&b, run_id);
+    bind_text(&b, row->deal_id);
+    bind_text(&b, row->account_id);
+    bind_text(&b, row->territory_id);
+    bind_text(&b, row->owner_id);
+    bind_text(&b, row->status);
+    bind_text(&b, row->reason);
+    return execute(store, &b, err, "store the result of deal %s in run %lld", row->deal_id,
+                   (long long)run_id);
+}
+
+static credo_status sqlite_add_credit(credo_store *base, int64_t run_id,
+                                      const credo_credit_out *row, credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_ADD_CREDIT, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder b = start_binding(stmt);
+    bind_int64(&b, run_id);
+    bind_text(&b, row->deal_id);
+    bind_text(&b, row->rep_id);
+    bind_text(&b, row->kind);
+    bind_int64(&b, row->amount);
+    bind_text(&b, row->rule);
+    bind_text(&b, row->explanation);
+    return execute(store, &b, err, "store credit of deal %s to rep %s in run %lld",
+                   row->deal_id, row->rep_id, (long long)run_id);
+}
+
+static credo_status sqlite_latest_run(credo_store *base, int64_t *run_id, credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_LATEST_RUN, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *run_id = sqlite3_column_int64(stmt, 0);
+    else
+        status = fail(store, err, "find the latest run");
+    finish_statement(stmt);
+    return status;
+}
+
+/* ---- Reading rows ------------------------------------------------------------ */
+
+static void build_select(const store_query *query, credo_buf *sql)
+{
+    credo_buf_puts(sql, "SELECT ");
+    for (size_t i = 0; i < query->column_count; i++) {
+        if (i > 0)
+            credo_buf_puts(sql, ", ");
+        credo_buf_puts(sql, query->columns[i]);
+    }
+    credo_buf_printf(sql, " FROM %s", query->table);
+    if (query->filter_column != NULL)
+        credo_buf_printf(sql, " WHERE %s = ?", query->filter_column);
+    credo_buf_printf(sql, " ORDER BY %s", query->order_by);
+}
+
+/* Reads column i of the current row. sqlite3_column_type must come before
+ * sqlite3_column_text, which converts the value. */
+static credo_status read_column(const sqlite_store *store, sqlite3_stmt *stmt, int i,
+                                store_value *value, credo_error *err)
+{
+    bool is_null = sqlite3_column_type(stmt, i) == SQLITE_NULL;
+    value->text = (const char *)sqlite3_column_text(stmt, i);
+    value->length = (size_t)sqlite3_column_bytes(stmt, i);
+    if (value->text == NULL && !is_null)
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s",
+                               store->path);
+    return CREDO_OK;
+}
+
+/* Steps stmt and hands each row to visit. */
+static credo_status visit_rows(sqlite_store *store, const store_query *query,
+                               sqlite3_stmt *stmt, store_row_visitor visit, void *ctx,
+                               credo_error *err)
+{
+    store_value row[STORE_QUERY_COLUMNS_MAX];
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        for (size_t i = 0; i < query->column_count; i++) {
+            credo_status status = read_column(store, stmt, (int)i, &row[i], err);
+            if (status != CREDO_OK)
+                return status;
+        }
+        credo_status status = visit(ctx, row, err);
+        if (status != CREDO_OK)
+            return status;
+    }
+    if (rc != SQLITE_DONE)
+        return fail(store, err, "read table %s", query->table);
+    return CREDO_OK;
+}
+
+/* Prepared for each call rather than cached, so that a visitor may read
+ * the store again while the walk is under way. */
+static credo_status sqlite_select_rows(credo_store *base, const store_query *query,
+                                       int64_t filter, store_row_visitor visit, void *ctx,
+                                       credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    if (query->column_count > STORE_QUERY_COLUMNS_MAX)
+        return credo_error_set(err, CREDO_ERR_LIMIT,
+                               "cannot read table %s: %zu columns exceed the maximum of %d",
+                               query->table, query->column_count, STORE_QUERY_COLUMNS_MAX);
+
+    credo_buf sql = CREDO_BUF_INIT;
+    build_select(query, &sql);
+    if (credo_buf_failed(&sql)) {
+        credo_buf_free(&sql);
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", store->path);
+    }
+
+    credo_status status = CREDO_OK;
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, credo_buf_text(&sql), -1, &stmt, NULL);
+    if (rc != SQLITE_OK) {
+        status = fail(store, err, "read table %s", query->table);
+        goto done;
+    }
+    if (query->filter_column != NULL && (rc = sqlite3_bind_int64(stmt, 1, filter)) != SQLITE_OK) {
+        status = fail_code(store, rc, err, "read table %s", query->table);
+        goto done;
+    }
+    status = visit_rows(store, query, stmt, visit, ctx, err);
+
+done:
+    sqlite3_finalize(stmt);
+    credo_buf_free(&sql);
+    return status;
+}
+
+static credo_status sqlite_count(credo_store *base, const char *table, int64_t *count,
+                                 credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+
+    sqlite3_stmt *stmt = NULL;
+    credo_status status = CREDO_OK;
+    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) != SQLITE_OK ||
+        sqlite3_step(stmt) != SQLITE_ROW)
+        status = fail(store, err, "count rows of table %s", table);
+    else
+        *count = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    return status;
+}
+
+/* ---- Opening ------------------------------------------------------------------ */
+
+static const store_ops sqlite_ops = {
+    .close = sqlite_close,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .begin_read = sqlite_begin_read,
+    .put_rep = sqlite_put_rep,
+    .put_account = sqlite_put_account,
+    .put_attribute = sqlite_put_attribute,
+    .put_deal = sqlite_put_deal,
+    .put_team_member = sqlite_put_team_member,
+    .record_import = sqlite_record_import,
+    .add_import_issue = sqlite_add_import_issue,
+    .add_run = sqlite_add_run,
+    .add_assignment = sqlite_add_assignment,
+    .add_deal_result = sqlite_add_deal_result,
+    .add_credit = sqlite_add_credit,
+    .latest_run = sqlite_latest_run,
+    .select_rows = sqlite_select_rows,
+    .count = sqlite_count,
+};
+
+credo_status store_sqlite_open(const char *path, credo_store **out, credo_error *err)
+{
+    *out = NULL;
+    sqlite_store *store = calloc(1, sizeof *store);
+    if (store == NULL)
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory opening %s", path);
+    store->path = strdup(path);
+    if (store->path == NULL) {
+        free(store);
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory opening %s", path);
+    }
+    store->base.ops = &sqlite_ops;
+    store->base.name = store->path;
+
+    credo_status status = prepare_database(store, err);
+    if (status != CREDO_OK) {
+        sqlite_close(&store->base);
+        return status;
+    }
+    *out = &store->base;
+    return CREDO_OK;
+}
