@@ -225,8 +225,7 @@ static void full_parses_territory_links(void **state)
     assert_int_equal(retail->parent_index, 0);
     assert_int_equal(retail->type_index, 1);
     /* A literal block keeps its line breaks and extra indentation. */
-    assert_string_equal(credo_expr_text(retail->match),
-                        "industry = \"Retail\"\n  and employees >= 100\n");
+    assert_string_equal(credo_expr_text(retail->match), "industry = \"Retail\"\n  and employees >= 100\n");
     credo_policy_free(policy);
 }
 
@@ -309,8 +308,7 @@ static void load_missing_file(void **state)
     (void)state;
     credo_policy *policy = NULL;
     credo_error err = {0};
-    assert_int_equal(credo_policy_load("/nonexistent/policy.yaml", &policy, &err),
-                     CREDO_ERR_NOT_FOUND);
+    assert_int_equal(credo_policy_load("/nonexistent/policy.yaml", &policy, &err), CREDO_ERR_NOT_FOUND);
     assert_null(policy);
     assert_starts_with(err.message, "/nonexistent/policy.yaml: ");
 }
@@ -499,8 +497,7 @@ static void error_size_limit_parse(void **state)
     assert_non_null(text);
     credo_policy *policy = NULL;
     credo_error err = {0};
-    assert_int_equal(credo_policy_parse(text, length, "big.yaml", &policy, &err),
-                     CREDO_ERR_LIMIT);
+    assert_int_equal(credo_policy_parse(text, length, "big.yaml", &policy, &err), CREDO_ERR_LIMIT);
     assert_null(policy);
     assert_starts_with(err.message, "big.yaml: ");
     free(text);
@@ -556,9 +553,8 @@ static void error_unknown_key_lists_allowed(void **state)
                                   "  - id: a\n"
                                   "    colour: red\n",
                                   CREDO_ERR_INVALID);
-    assert_string_equal(err.message,
-                        "p.yaml:4:5: unknown key 'colour' in a territory; use one of id, name, "
-                        "parent, type, match, named_accounts, excluded_accounts, members");
+    assert_string_equal(err.message, "p.yaml:4:5: unknown key 'colour' in a territory; use one of id, name, "
+                                     "parent, type, match, named_accounts, excluded_accounts, members");
 }
 
 static void error_unknown_top_level_key(void **state)
@@ -581,8 +577,7 @@ static void error_duplicate_key(void **state)
                                   "    selling: true\n"
                                   "    selling: false\n",
                                   CREDO_ERR_INVALID);
-    assert_starts_with(err.message,
-                       "p.yaml:5:5: duplicate key 'selling' in a role (first given on line 4)");
+    assert_starts_with(err.message, "p.yaml:5:5: duplicate key 'selling' in a role (first given on line 4)");
 }
 
 static void error_priority_not_integer(void **state)
@@ -604,8 +599,7 @@ static void error_priority_quoted(void **state)
                                   "  - id: region\n"
                                   "    priority: \"10\"\n",
                                   CREDO_ERR_INVALID);
-    assert_starts_with(err.message,
-                       "p.yaml:4:15: priority must be an integer, found the quoted text '10'");
+    assert_starts_with(err.message, "p.yaml:4:15: priority must be an integer, found the quoted text '10'");
 }
 
 static void error_priority_out_of_range(void **state)
@@ -667,8 +661,7 @@ static void error_territory_not_mapping(void **state)
                                   "territories:\n"
                                   "  - north\n",
                                   CREDO_ERR_INVALID);
-    assert_starts_with(err.message,
-                       "p.yaml:3:5: a territory must be a mapping of keys and values");
+    assert_starts_with(err.message, "p.yaml:3:5: a territory must be a mapping of keys and values");
 }
 
 static void error_id_is_list(void **state)
@@ -813,8 +806,7 @@ static void error_duplicate_role(void **state)
                                   "  - id: lead\n"
                                   "  - id: rep\n",
                                   CREDO_ERR_INVALID);
-    assert_starts_with(err.message,
-                       "p.yaml:5:5: duplicate role id 'rep' (first defined on line 3)");
+    assert_starts_with(err.message, "p.yaml:5:5: duplicate role id 'rep' (first defined on line 3)");
 }
 
 static void error_duplicate_type(void **state)
@@ -825,8 +817,7 @@ static void error_duplicate_type(void **state)
                                   "  - {id: region, priority: 1}\n"
                                   "  - {id: region, priority: 2}\n",
                                   CREDO_ERR_INVALID);
-    assert_starts_with(err.message,
-                       "p.yaml:4:5: duplicate type id 'region' (first defined on line 3)");
+    assert_starts_with(err.message, "p.yaml:4:5: duplicate type id 'region' (first defined on line 3)");
 }
 
 static void error_duplicate_territory(void **state)
@@ -840,8 +831,7 @@ static void error_duplicate_territory(void **state)
                                   "  - id: \"a\"\n"
                                   "  - id: b\n",
                                   CREDO_ERR_INVALID);
-    assert_starts_with(err.message,
-                       "p.yaml:5:5: duplicate territory id 'a' (first defined on line 4)");
+    assert_starts_with(err.message, "p.yaml:5:5: duplicate territory id 'a' (first defined on line 4)");
 }
 
 static void error_unknown_role_suggests(void **state)
@@ -899,8 +889,7 @@ static void error_parent_cycle(void **state)
                                   "  - id: leaf\n"
                                   "    parent: b\n",
                                   CREDO_ERR_INVALID);
-    assert_starts_with(err.message,
-                       "p.yaml:5:13: territory parents form a cycle: b -> c -> b;");
+    assert_starts_with(err.message, "p.yaml:5:13: territory parents form a cycle: b -> c -> b;");
 }
 
 static void error_parent_cycle_reached_from_leaf(void **state)
@@ -919,8 +908,7 @@ static void error_parent_cycle_reached_from_leaf(void **state)
                                   "  - id: z\n"
                                   "    parent: x\n",
                                   CREDO_ERR_INVALID);
-    assert_starts_with(err.message,
-                       "p.yaml:6:13: territory parents form a cycle: x -> y -> z -> x;");
+    assert_starts_with(err.message, "p.yaml:6:13: territory parents form a cycle: x -> y -> z -> x;");
 }
 
 static void error_parent_self(void **state)
@@ -968,8 +956,7 @@ static void error_named_without_type(void **state)
                                   "  - id: a\n"
                                   "    excluded_accounts: [\"9\"]\n",
                                   CREDO_ERR_INVALID);
-    assert_starts_with(err.message,
-                       "p.yaml:4:24: territory 'a' lists excluded_accounts but has no type");
+    assert_starts_with(err.message, "p.yaml:4:24: territory 'a' lists excluded_accounts but has no type");
 }
 
 static const char *member_policy_head = "credo_policy: 1\n"
@@ -993,7 +980,7 @@ static void error_member_from_after_to(void **state)
     (void)state;
     credo_error err = member_dates_fail("        from: 2018-01-01\n"
                                         "        to: 2017-01-01\n");
-    assert_starts_with(err.message, "p.yaml:9:13: membership of rep 286 ends before it "
+    assert_starts_with(err.message, "p.yaml:9:13: membership of rep '286' ends before it "
                                     "starts: to 2017-01-01 is not after from 2018-01-01");
 }
 
@@ -1002,7 +989,7 @@ static void error_member_from_equals_to(void **state)
     (void)state;
     credo_error err = member_dates_fail("        from: 2018-01-01\n"
                                         "        to: 2018-01-01\n");
-    assert_starts_with(err.message, "p.yaml:9:13: membership of rep 286 ends before it starts");
+    assert_starts_with(err.message, "p.yaml:9:13: membership of rep '286' ends before it starts");
 }
 
 static void error_member_impossible_date(void **state)
@@ -1168,8 +1155,7 @@ static void scalar_position_end_of_value(void **state)
     policy_lines lines;
     assert_int_equal(policy_lines_init(&lines, text, strlen(text)), CREDO_OK);
     /* Past the last byte is just after "a = ", on the closing quote. */
-    credo_policy_pos pos =
-        policy_scalar_position(&lines, (credo_policy_pos){1, 8}, value, strlen(value), 4);
+    credo_policy_pos pos = policy_scalar_position(&lines, (credo_policy_pos){1, 8}, value, strlen(value), 4);
     assert_int_equal(pos.line, 1);
     assert_int_equal(pos.column, 13);
     policy_lines_free(&lines);
@@ -1183,8 +1169,7 @@ static void scalar_position_unicode_escape(void **state)
     const char *value = "caf\xC3\xA9 x";
     policy_lines lines;
     assert_int_equal(policy_lines_init(&lines, text, strlen(text)), CREDO_OK);
-    credo_policy_pos pos =
-        policy_scalar_position(&lines, (credo_policy_pos){1, 4}, value, strlen(value), 6);
+    credo_policy_pos pos = policy_scalar_position(&lines, (credo_policy_pos){1, 4}, value, strlen(value), 6);
     assert_int_equal(pos.column, 15);
     policy_lines_free(&lines);
 }

@@ -222,7 +222,7 @@ static void test_open_rejects_newer_schema(void **state)
     size_t before_length, after_length;
     char *before = test_read_file(path, &before_length);
 
-    credo_store *store = (credo_store *)&before; /* must be reset to NULL */
+    credo_store *store = (credo_store *)&before; /* any non-NULL value; open resets it */
     credo_error err;
     assert_int_equal(credo_store_open(path, &store, &err), CREDO_ERR_STORE);
     assert_null(store);
@@ -299,6 +299,9 @@ static void test_open_empty_location(void **state)
     assert_int_equal(credo_store_open("", &store, &err), CREDO_ERR_INVALID);
     assert_int_equal(credo_store_open("sqlite:", &store, &err), CREDO_ERR_INVALID);
     expect_contains(err.message, "sqlite:PATH");
+    assert_int_equal(credo_store_open("sqlite:///tmp/x.db", &store, &err), CREDO_ERR_INVALID);
+    expect_contains(err.message, "'sqlite:///tmp/x.db'");
+    assert_null(store);
 }
 
 /* ---- Imported rows ------------------------------------------------------- */
@@ -581,11 +584,12 @@ static void test_load_empty_store(void **state)
     credo_snapshot_free(s);
 }
 
-/* Loads the store expecting CREDO_ERR_STORE and returns the message. */
+/* Loads the store, expecting CREDO_ERR_STORE with a message that names the
+ * database, table, id and column. */
 static void expect_load_error(fixture *f, const char *table, const char *id,
                               const char *column)
 {
-    credo_snapshot *snapshot = (credo_snapshot *)f; /* must be reset to NULL */
+    credo_snapshot *snapshot = (credo_snapshot *)f; /* any non-NULL value; load resets it */
     credo_error err;
     assert_int_equal(credo_store_load(f->store, &snapshot, &err), CREDO_ERR_STORE);
     assert_null(snapshot);
@@ -699,6 +703,29 @@ static void test_close_rolls_back(void **state)
 
     assert_int_equal(credo_store_open(f->path, &f->store, &err), CREDO_OK);
     assert_int_equal(store_count(f->store, "reps"), 0);
+}
+
+static void test_load_inside_transaction(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    assert_int_equal(credo_store_begin(f->store, &err), CREDO_OK);
+    credo_rep_row rep = full_rep();
+    assert_int_equal(credo_store_put_rep(f->store, &rep, &err), CREDO_OK);
+    credo_snapshot *s = load(f->store);
+    assert_int_equal(s->reps.count, 1);
+    credo_snapshot_free(s);
+    assert_int_equal(credo_store_commit(f->store, &err), CREDO_OK);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM reps"), 1);
+}
+
+static void test_load_ends_read_transaction(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_snapshot_free(load(f->store));
+    assert_int_equal(credo_store_begin(f->store, &err), CREDO_OK);
+    credo_store_rollback(f->store);
 }
 
 static void test_begin_twice_fails(void **state)
@@ -864,7 +891,7 @@ static void log_row(visit_log *log, const char *a, const char *b, const char *c)
     log->rows++;
 }
 
-static int stop_if_asked(visit_log *log, credo_error *err)
+static int stop_at_limit(visit_log *log, credo_error *err)
 {
     if (log->stop_after != 0 && log->rows >= log->stop_after) {
         credo_error_set(err, CREDO_ERR_IO, "cannot write assignments.csv: disk full");
@@ -877,14 +904,14 @@ static int log_assignment(void *ctx, const credo_assignment_out *row, credo_erro
 {
     visit_log *log = ctx;
     log_row(log, row->account_id, row->territory_id, row->owner_id);
-    return stop_if_asked(log, err);
+    return stop_at_limit(log, err);
 }
 
 static int log_deal_result(void *ctx, const credo_deal_out *row, credo_error *err)
 {
     visit_log *log = ctx;
     log_row(log, row->deal_id, row->status, row->reason);
-    return stop_if_asked(log, err);
+    return stop_at_limit(log, err);
 }
 
 static int log_credit(void *ctx, const credo_credit_out *row, credo_error *err)
@@ -894,7 +921,7 @@ static int log_credit(void *ctx, const credo_credit_out *row, credo_error *err)
     snprintf(detail, sizeof detail, "%s %lld %s", row->kind, (long long)row->amount,
              row->rule ? row->rule : "-");
     log_row(log, row->deal_id, row->rep_id, detail);
-    return stop_if_asked(log, err);
+    return stop_at_limit(log, err);
 }
 
 static int64_t add_empty_run(credo_store *store)
@@ -1063,6 +1090,8 @@ int main(void)
         STORE_TEST(test_commit_keeps_rows),
         STORE_TEST(test_rollback_without_transaction),
         STORE_TEST(test_close_rolls_back),
+        STORE_TEST(test_load_inside_transaction),
+        STORE_TEST(test_load_ends_read_transaction),
         STORE_TEST(test_begin_twice_fails),
         STORE_TEST(test_locked_error_names_path),
         STORE_TEST(test_import_round_trip),

@@ -159,7 +159,9 @@ size_t credo_expr_custom_count(const credo_expr *expr);
 /* Reads field `field` of the row in ctx into *out, which arrives set to
  * CREDO_VALUE_MISSING. A number field gives CREDO_VALUE_NUMBER (or
  * CREDO_NUMBER_NONE for missing) and a text or custom field
- * CREDO_VALUE_TEXT; a value of the other kind counts as missing. */
+ * CREDO_VALUE_TEXT. A test that compares numbers reads a text value as a
+ * NUMBER literal (missing when it does not parse); a test that compares
+ * text treats a number value as missing. */
 typedef void (*credo_expr_getter)(const void *ctx, int field, credo_value *out);
 
 /* Evaluates the expression for one row. Pure; safe from several threads. */

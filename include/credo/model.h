@@ -87,13 +87,72 @@ typedef struct credo_deal_team {
     credo_bp *split;        /* basis points, or -1 when not given */
 } credo_deal_team;
 
+/* Activities of reps on accounts (email, call, meeting, demo, ...), sorted
+ * by account id, then date, rep id, type and deal id. */
+typedef struct credo_activities {
+    size_t count;
+    credo_str *rep_id;
+    credo_str *account_id;
+    uint32_t *account_row;  /* index into credo_accounts, or CREDO_NO_ROW */
+    credo_str *deal_id;     /* optional */
+    uint32_t *deal_row;     /* index into credo_deals, or CREDO_NO_ROW */
+    credo_str *type;
+    credo_date *date;       /* the day it happened */
+} credo_activities;
+
+/* Past states of deals, one row per change, as CRM history tables keep them
+ * (the deal's stage, amount and expected close date from `date` on). Sorted
+ * by deal id, then date; rows of one day keep their load order. */
+typedef struct credo_deal_history {
+    size_t count;
+    credo_str *deal_id;
+    uint32_t *deal_row;     /* index into credo_deals, or CREDO_NO_ROW */
+    credo_date *date;       /* the day the state began */
+    credo_str *stage;       /* CREDO_STR_NONE when the row does not give it */
+    credo_money *amount;    /* INT64_MIN when the row does not give it */
+    credo_date *close_date; /* CREDO_DATE_NONE when the row does not give it */
+} credo_deal_history;
+
+/* Sales quotas: one amount per rep and period [start, end). Sorted by rep
+ * id, then start. */
+typedef struct credo_quotas {
+    size_t count;
+    credo_str *rep_id;
+    credo_date *start;
+    credo_date *end;        /* exclusive */
+    credo_str *currency;
+    credo_money *amount;    /* minor units */
+} credo_quotas;
+
+/* Deal registrations: a rep's claim on an account (and product), with its
+ * source and partner, the day it was logged. Sorted by id. */
+typedef struct credo_registrations {
+    size_t count;
+    credo_str *id;
+    credo_str *rep_id;
+    credo_str *account_id;
+    uint32_t *account_row;  /* index into credo_accounts, or CREDO_NO_ROW */
+    credo_str *product;     /* optional */
+    credo_str *source;
+    credo_str *partner;
+    credo_str *deal_id;     /* the deal the registration became, if known */
+    credo_date *date;
+} credo_registrations;
+
 typedef struct credo_snapshot {
     credo_strpool *strings;
     credo_reps reps;
     credo_accounts accounts;
     credo_deals deals;
     credo_deal_team team;
+    credo_activities activities;
+    credo_deal_history history;
+    credo_quotas quotas;
+    credo_registrations registrations;
 } credo_snapshot;
+
+/* Missing amount in a credo_deal_history row. */
+#define CREDO_MONEY_NONE INT64_MIN
 
 /* Creates an empty snapshot with its own string pool. */
 credo_status credo_snapshot_new(credo_snapshot **out, credo_error *err);
@@ -108,13 +167,19 @@ credo_status credo_snapshot_add_rep(credo_snapshot *snapshot, size_t *row, credo
 credo_status credo_snapshot_add_account(credo_snapshot *snapshot, size_t *row, credo_error *err);
 credo_status credo_snapshot_add_deal(credo_snapshot *snapshot, size_t *row, credo_error *err);
 credo_status credo_snapshot_add_team_member(credo_snapshot *snapshot, size_t *row, credo_error *err);
+credo_status credo_snapshot_add_activity(credo_snapshot *snapshot, size_t *row, credo_error *err);
+credo_status credo_snapshot_add_history(credo_snapshot *snapshot, size_t *row, credo_error *err);
+credo_status credo_snapshot_add_quota(credo_snapshot *snapshot, size_t *row, credo_error *err);
+credo_status credo_snapshot_add_registration(credo_snapshot *snapshot, size_t *row, credo_error *err);
 
 /* Returns the column of custom attribute `name`, adding it when absent. */
 credo_status credo_snapshot_attribute(credo_snapshot *snapshot, const char *name,
                                       credo_attribute_column **out, credo_error *err);
 
-/* Sorts every table by id, resolves deal -> account and team -> deal row
- * links, and rejects duplicate ids (CREDO_ERR_INVALID naming the id).
+/* Sorts every table (by id, or by the keys each table's comment names),
+ * resolves the row links (deal, team, activity, history and registration to
+ * their account and deal rows), and rejects duplicate ids of reps,
+ * accounts, deals and registrations (CREDO_ERR_INVALID naming the id).
  * Loaders call it once after filling the columns. */
 credo_status credo_snapshot_finish(credo_snapshot *snapshot, credo_error *err);
 
@@ -122,6 +187,7 @@ credo_status credo_snapshot_finish(credo_snapshot *snapshot, credo_error *err);
 uint32_t credo_snapshot_find_rep(const credo_snapshot *snapshot, credo_str id);
 uint32_t credo_snapshot_find_account(const credo_snapshot *snapshot, credo_str id);
 uint32_t credo_snapshot_find_deal(const credo_snapshot *snapshot, credo_str id);
+uint32_t credo_snapshot_find_registration(const credo_snapshot *snapshot, credo_str id);
 
 /* Shorthand for credo_strpool_get(snapshot->strings, id). */
 const char *credo_snapshot_text(const credo_snapshot *snapshot, credo_str id);

@@ -5,7 +5,11 @@
  * Writes between credo_store_begin and credo_store_commit form one
  * transaction: a failed import or run is rolled back and leaves the store as
  * it was. Every function returns a credo_status and fills err on failure
- * with a message that names the database and, where it applies, the id. */
+ * with a message that names the database and, where it applies, the id.
+ *
+ * A credo_store must not be used by two threads at once; open one store per
+ * thread instead. Several stores, in one process or in several, may open the
+ * same database, and a writer waits up to about 5 seconds for another. */
 #ifndef CREDO_STORE_H
 #define CREDO_STORE_H
 
@@ -150,7 +154,9 @@ void credo_run_info_clear(credo_run_info *info);
  * export files: assignments by account id; deals by deal id; credit by deal
  * id, rep id, kind. Strings are borrowed for the duration of the call. A
  * non-zero return from visit stops the walk and is returned as
- * CREDO_ERR_IO with err left as visit filled it. */
+ * CREDO_ERR_IO with err left as visit filled it. Credit rows equal in deal,
+ * rep and kind are further ordered by rule, amount and explanation, so the
+ * order never depends on the order in which rows were added. */
 typedef int (*credo_assignment_visitor)(void *ctx, const credo_assignment_out *row,
                                         credo_error *err);
 typedef int (*credo_deal_visitor)(void *ctx, const credo_deal_out *row, credo_error *err);

@@ -25,8 +25,7 @@ static const credo_expr_field account_fields[CREDO_FIELD_ACCOUNT_COUNT] = {
     [CREDO_FIELD_POTENTIAL] = {"potential", CREDO_VALUE_NUMBER},
 };
 
-const credo_expr_schema credo_account_schema = {account_fields, CREDO_FIELD_ACCOUNT_COUNT,
-                                                "attr."};
+const credo_expr_schema credo_account_schema = {account_fields, CREDO_FIELD_ACCOUNT_COUNT, "attr."};
 
 static void free_territory(credo_policy_territory *territory)
 {
@@ -83,8 +82,8 @@ static credo_policy *policy_new(const char *text, size_t len, const char *path)
     return policy;
 }
 
-credo_status credo_policy_parse(const char *text, size_t len, const char *path,
-                                credo_policy **out, credo_error *err)
+credo_status credo_policy_parse(const char *text, size_t len, const char *path, credo_policy **out,
+                                credo_error *err)
 {
     *out = NULL;
     if (path == NULL)
@@ -126,8 +125,7 @@ cleanup:
 
 /* Reads at most POLICY_MAX_BYTES + 1 bytes, so that an oversized file is
  * detected without reading all of it. */
-static credo_status read_file(FILE *file, const char *path, char **text, size_t *len,
-                              credo_error *err)
+static credo_status read_file(FILE *file, const char *path, char **text, size_t *len, credo_error *err)
 {
     size_t capacity = 64 * 1024, used = 0;
     char *data = malloc(capacity);
@@ -135,8 +133,7 @@ static credo_status read_file(FILE *file, const char *path, char **text, size_t 
         used += fread(data + used, 1, capacity - used, file);
         if (used < capacity || used > POLICY_MAX_BYTES)
             break;
-        size_t grown_capacity = capacity * 2 < POLICY_MAX_BYTES + 1 ? capacity * 2
-                                                                    : POLICY_MAX_BYTES + 1;
+        size_t grown_capacity = capacity * 2 < POLICY_MAX_BYTES + 1 ? capacity * 2 : POLICY_MAX_BYTES + 1;
         char *grown = realloc(data, grown_capacity);
         if (grown == NULL)
             free(data);
@@ -167,8 +164,7 @@ credo_status credo_policy_load(const char *path, credo_policy **out, credo_error
     FILE *file = fopen(path, "rb");
     if (file == NULL)
         return credo_error_set(err, errno == ENOENT ? CREDO_ERR_NOT_FOUND : CREDO_ERR_IO,
-                               "%s: cannot open the policy: %s; check the path", path,
-                               strerror(errno));
+                               "%s: cannot open the policy: %s; check the path", path, strerror(errno));
 
     char *text = NULL;
     size_t len = 0;

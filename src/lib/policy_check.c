@@ -11,8 +11,7 @@
 #include "credo/parse.h"
 #include "policy_internal.h"
 
-void policy_report(policy_problems *problems, credo_policy_pos pos, bool is_error,
-                   const char *fmt, ...)
+void policy_report(policy_problems *problems, credo_policy_pos pos, bool is_error, const char *fmt, ...)
 {
     if (is_error)
         problems->errors++;
@@ -53,21 +52,18 @@ static int compare_problems(const void *a, const void *b)
 
 /* Writes "PATH:LINE:COLUMN: error: ..." lines in file order and frees the
  * list. */
-static void write_problems(const credo_policy *policy, policy_problems *problems,
-                           credo_buf *out)
+static void write_problems(const credo_policy *policy, policy_problems *problems, credo_buf *out)
 {
     if (problems->count > 1)
         qsort(problems->items, problems->count, sizeof *problems->items, compare_problems);
     for (size_t i = 0; i < problems->count; i++) {
         const policy_problem *problem = &problems->items[i];
-        credo_buf_printf(out, "%s:%u:%u: %s: %s\n", policy->path, problem->pos.line,
-                         problem->pos.column, problem->is_error ? "error" : "warning",
-                         problem->text);
+        credo_buf_printf(out, "%s:%u:%u: %s: %s\n", policy->path, problem->pos.line, problem->pos.column,
+                         problem->is_error ? "error" : "warning", problem->text);
         free(problem->text);
     }
     if (problems->failed)
-        credo_buf_printf(out, "%s: error: out of memory; some problems are not listed\n",
-                         policy->path);
+        credo_buf_printf(out, "%s: error: out of memory; some problems are not listed\n", policy->path);
     free(problems->items);
 }
 
@@ -115,15 +111,14 @@ static void report_overlap(const credo_policy *policy, const credo_policy_territ
                   "members '%s' (line %u) and '%s' (line %u) of territory '%s' overlap in role "
                   "'%s', which allows one member at a time, %s; end one membership on the "
                   "date the other starts",
-                  first->rep_id, first->pos.line, second->rep_id, second->pos.line,
-                  territory->id, policy->roles[second->role_index].id,
-                  format_interval(from, to, interval, sizeof interval));
+                  first->rep_id, first->pos.line, second->rep_id, second->pos.line, territory->id,
+                  policy->roles[second->role_index].id, format_interval(from, to, interval, sizeof interval));
 }
 
 /* Sorts the members of one single role by start date and sweeps them,
- * keeping the member whose interval reaches furthest; a member that
- * starts before that end overlaps it. Intervals are half open, so
- * [a, b) and [b, c) do not overlap. */
+ * keeping the member whose interval reaches furthest. A member that starts
+ * before that end overlaps it. Intervals are half open, so [a, b) and
+ * [b, c) do not overlap. */
 static void check_single_role(const credo_policy *policy, const credo_policy_territory *territory,
                               size_t role, member_start *starts, policy_problems *problems)
 {
@@ -144,8 +139,7 @@ static void check_single_role(const credo_policy *policy, const credo_policy_ter
     }
 }
 
-static void check_single_roles(const credo_policy *policy,
-                               const credo_policy_territory *territory,
+static void check_single_roles(const credo_policy *policy, const credo_policy_territory *territory,
                                policy_problems *problems)
 {
     if (territory->member_count < 2)
@@ -164,8 +158,7 @@ static void check_single_roles(const credo_policy *policy,
 
 /* Territories that receive accounts (through a type or named accounts)
  * should have someone who can own them. */
-static void check_selling_member(const credo_policy *policy,
-                                 const credo_policy_territory *territory,
+static void check_selling_member(const credo_policy *policy, const credo_policy_territory *territory,
                                  policy_problems *problems)
 {
     if (territory->type_index == SIZE_MAX && territory->named_count == 0)
@@ -188,8 +181,7 @@ static int compare_strings(const void *a, const void *b)
 
 /* Reports accounts that are both named and excluded, by merging sorted
  * copies of the two lists. */
-static void check_named_excluded(const credo_policy_territory *territory,
-                                 policy_problems *problems)
+static void check_named_excluded(const credo_policy_territory *territory, policy_problems *problems)
 {
     size_t named_count = territory->named_count, excluded_count = territory->excluded_count;
     if (named_count == 0 || excluded_count == 0)
@@ -223,13 +215,12 @@ cleanup:
     free(excluded);
 }
 
-size_t credo_policy_check(const credo_policy *policy, const credo_snapshot *snapshot,
-                          credo_buf *problems)
+size_t credo_policy_check(const credo_policy *policy, const credo_snapshot *snapshot, credo_buf *problems)
 {
     policy_problems found = {0};
     policy_lines lines = {0};
-    bool have_lines = policy->text != NULL &&
-                      policy_lines_init(&lines, policy->text, strlen(policy->text)) == CREDO_OK;
+    bool have_lines =
+        policy->text != NULL && policy_lines_init(&lines, policy->text, strlen(policy->text)) == CREDO_OK;
 
     for (size_t t = 0; t < policy->territory_count; t++) {
         const credo_policy_territory *territory = &policy->territories[t];

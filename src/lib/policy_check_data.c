@@ -37,15 +37,14 @@ static const char *closest_rep(const credo_snapshot *snapshot, const char *id)
     return best;
 }
 
-static void report_unknown_rep(const credo_policy_territory *territory,
-                               const credo_policy_member *member, const credo_snapshot *snapshot,
-                               policy_problems *problems)
+static void report_unknown_rep(const credo_policy_territory *territory, const credo_policy_member *member,
+                               const credo_snapshot *snapshot, policy_problems *problems)
 {
     const char *suggestion = closest_rep(snapshot, member->rep_id);
     if (suggestion != NULL)
         policy_report(problems, member->pos, true,
-                      "rep '%s' of territory '%s' is not in the data; did you mean '%s'?",
-                      member->rep_id, territory->id, suggestion);
+                      "rep '%s' of territory '%s' is not in the data; did you mean '%s'?", member->rep_id,
+                      territory->id, suggestion);
     else
         policy_report(problems, member->pos, true,
                       "rep '%s' of territory '%s' is not in the data; import the rep or "
@@ -55,16 +54,15 @@ static void report_unknown_rep(const credo_policy_territory *territory,
 
 /* Warns when the membership and the rep's active interval do not
  * intersect. Both intervals are half open; a missing date is open. */
-static void check_rep_active(const credo_policy_territory *territory,
-                             const credo_policy_member *member, const credo_snapshot *snapshot,
-                             uint32_t row, policy_problems *problems)
+static void check_rep_active(const credo_policy_territory *territory, const credo_policy_member *member,
+                             const credo_snapshot *snapshot, uint32_t row, policy_problems *problems)
 {
     credo_date active_from = snapshot->reps.active_from[row];
     credo_date active_to = snapshot->reps.active_to[row];
     char rep_date[16], member_date[16];
 
-    if (active_to != CREDO_DATE_NONE && active_to != CREDO_DATE_MAX &&
-        member->from != CREDO_DATE_MIN && active_to <= member->from) {
+    if (active_to != CREDO_DATE_NONE && active_to != CREDO_DATE_MAX && member->from != CREDO_DATE_MIN &&
+        active_to <= member->from) {
         policy_report(problems, member->pos, false,
                       "rep '%s' is inactive from %s, before the membership of territory '%s' "
                       "starts on %s; end the membership earlier or correct the rep's dates",
@@ -80,9 +78,8 @@ static void check_rep_active(const credo_policy_territory *territory,
     }
 }
 
-static void check_accounts(const credo_policy_territory *territory, char *const *ids,
-                           size_t count, const char *list, const credo_snapshot *snapshot,
-                           policy_problems *problems)
+static void check_accounts(const credo_policy_territory *territory, char *const *ids, size_t count,
+                           const char *list, const credo_snapshot *snapshot, policy_problems *problems)
 {
     for (size_t i = 0; i < count; i++) {
         if (find_account(snapshot, ids[i]) == CREDO_NO_ROW)
@@ -104,8 +101,8 @@ void policy_check_data(const credo_policy_territory *territory, const credo_snap
         else
             check_rep_active(territory, member, snapshot, row, problems);
     }
-    check_accounts(territory, territory->named_accounts, territory->named_count,
-                   "named_accounts", snapshot, problems);
-    check_accounts(territory, territory->excluded_accounts, territory->excluded_count,
-                   "excluded_accounts", snapshot, problems);
+    check_accounts(territory, territory->named_accounts, territory->named_count, "named_accounts", snapshot,
+                   problems);
+    check_accounts(territory, territory->excluded_accounts, territory->excluded_count, "excluded_accounts",
+                   snapshot, problems);
 }

@@ -44,8 +44,7 @@ static const char *field_name(const credo_expr *expr, int field)
 
 /* Appends the test as written ("a != 1", "a not in (...)") when negated is
  * true, else its positive form ("a = 1", "a in (...)"). */
-static void format_test(const credo_expr *expr, const credo_expr_node *node, bool negated,
-                        credo_buf *out)
+static void format_test(const credo_expr *expr, const credo_expr_node *node, bool negated, credo_buf *out)
 {
     credo_buf_puts(out, field_name(expr, node->field));
     if (node->kind == CREDO_EXPR_COMPARE) {
@@ -66,9 +65,8 @@ static void format_test(const credo_expr *expr, const credo_expr_node *node, boo
     credo_buf_puts(out, ")");
 }
 
-static void warn_negative_test(const credo_expr *expr, const credo_expr_node *node,
-                               unsigned negations, credo_policy_pos pos,
-                               policy_problems *problems)
+static void warn_negative_test(const credo_expr *expr, const credo_expr_node *node, unsigned negations,
+                               credo_policy_pos pos, policy_problems *problems)
 {
     credo_buf written = CREDO_BUF_INIT, positive = CREDO_BUF_INIT;
     format_test(expr, node, true, &written);
@@ -108,10 +106,9 @@ void policy_check_match(const policy_lines *lines, const credo_policy_territory 
         bool negative = (node->kind == CREDO_EXPR_COMPARE && node->op == CREDO_OP_NE) ||
                         (node->kind == CREDO_EXPR_IN && node->negated);
         if (negative) {
-            credo_policy_pos pos = lines == NULL
-                ? territory->match_pos
-                : policy_expr_position(lines, territory->match_pos, expr, node->line,
-                                       node->column);
+            credo_policy_pos pos = lines == NULL ? territory->match_pos
+                                                 : policy_expr_position(lines, territory->match_pos, expr,
+                                                                        node->line, node->column);
             warn_negative_test(expr, node, current.negations, pos, problems);
         }
         if (node->kind == CREDO_EXPR_NOT)

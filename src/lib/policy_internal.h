@@ -1,11 +1,14 @@
-/* Internals of the policy module, shared by policy*.c and tests/test_policy.c.
- * Not part of the public API: names here carry no credo_ prefix.
+/* Internals of the policy parser and checker, shared by their source files
+ * and tests/test_policy.c. Not part of the public API, so names here carry
+ * no credo_ prefix.
  *
  * Reading a policy has three stages. policy_yaml.c turns the YAML events
- * into a tree of policy_node with positions, policy_parse.c turns the tree
- * into a credo_policy, and policy_resolve.c links ids and rejects
- * duplicates, unknown references and parent cycles. policy_position.c maps
- * positions inside scalars (match expressions) back to the file. */
+ * into a tree of policy_node with positions, policy_parse.c (with the typed
+ * readers of policy_value.c) turns the tree into a credo_policy, and
+ * policy_resolve.c links ids and rejects duplicates, unknown references and
+ * parent cycles. policy_position.c maps positions inside scalars (match
+ * expressions) back to the file. policy_check*.c implement
+ * credo_policy_check. */
 #ifndef CREDO_POLICY_INTERNAL_H
 #define CREDO_POLICY_INTERNAL_H
 
@@ -18,9 +21,10 @@
 /* Maximum size of a policy file in bytes. */
 #define POLICY_MAX_BYTES ((size_t)64 * 1024 * 1024)
 
-/* Maximum nesting of YAML collections. A valid policy nests four deep
- * (territories, territory, members, member); the margin leaves room for
- * later sections while bounding the node stack. */
+/* Maximum nesting of YAML collections. A valid policy nests five levels
+ * deep (the top-level mapping, territories, a territory, members, a
+ * member). The margin leaves room for later sections while bounding the
+ * node stack. */
 #define POLICY_MAX_DEPTH 32
 
 /* Line starts of a text, for turning positions into byte offsets and back.
@@ -75,7 +79,7 @@ typedef struct policy_node {
     credo_policy_pos pos; /* first character of the node */
     char *text;           /* scalar value, NUL-terminated */
     size_t length;
-    bool plain;           /* scalar written without quotes or block indicator */
+    bool plain; /* scalar written without quotes or block indicator */
     struct policy_node **items;
     size_t count, capacity;
 } policy_node;
@@ -108,28 +112,26 @@ credo_status policy_fail(const policy_reader *reader, credo_policy_pos pos, cred
  * when the key is absent or its value is null. Rejects a key outside keys
  * (suggesting the closest) and a key given twice. `what` names the mapping
  * in messages, for example "a territory". */
-credo_status policy_read_keys(const policy_reader *reader, const policy_node *map,
-                              const char *what, const char *const *keys, size_t key_count,
-                              const policy_node **values);
+credo_status policy_read_keys(const policy_reader *reader, const policy_node *map, const char *what,
+                              const char *const *keys, size_t key_count, const policy_node **values);
 
 /* Value readers. `key` names the value in messages. The text readers copy
  * into *out, which the caller frees. */
-credo_status policy_read_text(const policy_reader *reader, const policy_node *node,
-                              const char *key, char **out);
-credo_status policy_read_id(const policy_reader *reader, const policy_node *node,
-                            const char *key, char **out);
-credo_status policy_read_bool(const policy_reader *reader, const policy_node *node,
-                              const char *key, bool *out);
-credo_status policy_read_int(const policy_reader *reader, const policy_node *node,
-                             const char *key, int *out);
-credo_status policy_read_date(const policy_reader *reader, const policy_node *node,
-                              const char *key, credo_date *out);
-credo_status policy_read_id_list(const policy_reader *reader, const policy_node *node,
-                                 const char *key, char ***out, size_t *count);
+credo_status policy_read_text(const policy_reader *reader, const policy_node *node, const char *key,
+                              char **out);
+credo_status policy_read_id(const policy_reader *reader, const policy_node *node, const char *key,
+                            char **out);
+credo_status policy_read_bool(const policy_reader *reader, const policy_node *node, const char *key,
+                              bool *out);
+credo_status policy_read_int(const policy_reader *reader, const policy_node *node, const char *key, int *out);
+credo_status policy_read_date(const policy_reader *reader, const policy_node *node, const char *key,
+                              credo_date *out);
+credo_status policy_read_id_list(const policy_reader *reader, const policy_node *node, const char *key,
+                                 char ***out, size_t *count);
 
 /* Rejects a node that is not of the expected kind, naming it as `what`. */
-credo_status policy_expect_kind(const policy_reader *reader, const policy_node *node,
-                                policy_node_kind kind, const char *what);
+credo_status policy_expect_kind(const policy_reader *reader, const policy_node *node, policy_node_kind kind,
+                                const char *what);
 
 /* Fills reader->policy from the tree: version, name, roles, types and
  * territories, with types and ids checked but references not yet linked. */
@@ -137,8 +139,8 @@ credo_status policy_build(const policy_reader *reader, const policy_node *root);
 
 /* Reads a territory's match rule from its scalar node, mapping expression
  * errors to positions in the file. */
-credo_status policy_read_match(const policy_reader *reader, const policy_node *node,
-                               const char *territory_id, credo_expr **out);
+credo_status policy_read_match(const policy_reader *reader, const policy_node *node, const char *territory_id,
+                               credo_expr **out);
 
 /* Links roles, types and parents by id and rejects duplicate ids, unknown
  * references and parent cycles. root is the tree that policy_build read,
@@ -170,8 +172,8 @@ typedef struct policy_problems {
 } policy_problems;
 
 /* Records one problem. A failed allocation still counts an error. */
-void policy_report(policy_problems *problems, credo_policy_pos pos, bool is_error,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void policy_report(policy_problems *problems, credo_policy_pos pos, bool is_error, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Warns about "!=" and "not in" tests in the territory's match rule, which
  * are false for accounts with a missing value. lines may be NULL when the

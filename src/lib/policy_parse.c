@@ -13,8 +13,8 @@ static credo_status out_of_memory(const policy_reader *reader)
 }
 
 /* Allocates a zeroed array for the entries of a list node. */
-static credo_status allocate_entries(const policy_reader *reader, const policy_node *list,
-                                     size_t size, void **out)
+static credo_status allocate_entries(const policy_reader *reader, const policy_node *list, size_t size,
+                                     void **out)
 {
     *out = NULL;
     if (list->count == 0)
@@ -23,8 +23,7 @@ static credo_status allocate_entries(const policy_reader *reader, const policy_n
     return *out == NULL ? out_of_memory(reader) : CREDO_OK;
 }
 
-static credo_status read_role(const policy_reader *reader, const policy_node *node,
-                              credo_policy_role *role)
+static credo_status read_role(const policy_reader *reader, const policy_node *node, credo_policy_role *role)
 {
     static const char *const keys[] = {"id", "selling", "single"};
     const policy_node *values[3];
@@ -44,8 +43,7 @@ static credo_status read_role(const policy_reader *reader, const policy_node *no
     return status;
 }
 
-static credo_status read_type(const policy_reader *reader, const policy_node *node,
-                              credo_policy_type *type)
+static credo_status read_type(const policy_reader *reader, const policy_node *node, credo_policy_type *type)
 {
     static const char *const keys[] = {"id", "priority", "overlay"};
     const policy_node *values[3];
@@ -85,9 +83,8 @@ static credo_status read_member(const policy_reader *reader, const policy_node *
     member->from = CREDO_DATE_MIN;
     member->to = CREDO_DATE_MAX;
     if (values[0] == NULL || values[1] == NULL)
-        return policy_fail(reader, node->pos, CREDO_ERR_INVALID,
-                           "member has no %s; add `%s: <id>`", values[0] == NULL ? "rep" : "role",
-                           values[0] == NULL ? "rep" : "role");
+        return policy_fail(reader, node->pos, CREDO_ERR_INVALID, "member has no %s; add `%s: <id>`",
+                           values[0] == NULL ? "rep" : "role", values[0] == NULL ? "rep" : "role");
     status = policy_read_id(reader, values[0], "rep", &member->rep_id);
     if (status == CREDO_OK)
         status = policy_read_id(reader, values[1], "role", &member->role_id);
@@ -95,10 +92,9 @@ static credo_status read_member(const policy_reader *reader, const policy_node *
         status = policy_read_date(reader, values[2], "from", &member->from);
     if (status == CREDO_OK && values[3] != NULL)
         status = policy_read_date(reader, values[3], "to", &member->to);
-    if (status == CREDO_OK && values[2] != NULL && values[3] != NULL &&
-        member->from >= member->to)
+    if (status == CREDO_OK && values[2] != NULL && values[3] != NULL && member->from >= member->to)
         return policy_fail(reader, values[3]->pos, CREDO_ERR_INVALID,
-                           "membership of rep %s ends before it starts: to %s is not after "
+                           "membership of rep '%s' ends before it starts: to %s is not after "
                            "from %s; the interval [from, to) needs a later to, or leave to "
                            "out for an open end",
                            member->rep_id, values[3]->text, values[2]->text);
@@ -110,8 +106,7 @@ static credo_status read_members(const policy_reader *reader, const policy_node 
 {
     credo_status status = policy_expect_kind(reader, list, POLICY_NODE_SEQUENCE, "members");
     if (status == CREDO_OK)
-        status = allocate_entries(reader, list, sizeof *territory->members,
-                                  (void **)&territory->members);
+        status = allocate_entries(reader, list, sizeof *territory->members, (void **)&territory->members);
     for (size_t i = 0; i < list->count && status == CREDO_OK; i++) {
         territory->member_count++;
         status = read_member(reader, list->items[i], &territory->members[i]);
@@ -121,8 +116,7 @@ static credo_status read_members(const policy_reader *reader, const policy_node 
 
 /* Checks that type and match come together. A typed territory without a
  * match is accepted when it names accounts: a named-account territory. */
-static credo_status check_rule_shape(const policy_reader *reader,
-                                     const policy_node *const *values,
+static credo_status check_rule_shape(const policy_reader *reader, const policy_node *const *values,
                                      const credo_policy_territory *territory)
 {
     const policy_node *type = values[3], *match = values[4];
@@ -145,17 +139,16 @@ static credo_status check_rule_shape(const policy_reader *reader,
     return CREDO_OK;
 }
 
-static credo_status read_territory_lists(const policy_reader *reader,
-                                         const policy_node *const *values,
+static credo_status read_territory_lists(const policy_reader *reader, const policy_node *const *values,
                                          credo_policy_territory *territory)
 {
     credo_status status = CREDO_OK;
     if (values[5] != NULL)
-        status = policy_read_id_list(reader, values[5], "named_accounts",
-                                     &territory->named_accounts, &territory->named_count);
+        status = policy_read_id_list(reader, values[5], "named_accounts", &territory->named_accounts,
+                                     &territory->named_count);
     if (status == CREDO_OK && values[6] != NULL)
-        status = policy_read_id_list(reader, values[6], "excluded_accounts",
-                                     &territory->excluded_accounts, &territory->excluded_count);
+        status = policy_read_id_list(reader, values[6], "excluded_accounts", &territory->excluded_accounts,
+                                     &territory->excluded_count);
     if (status == CREDO_OK && values[7] != NULL)
         status = read_members(reader, values[7], territory);
     return status;
@@ -164,9 +157,8 @@ static credo_status read_territory_lists(const policy_reader *reader,
 static credo_status read_territory(const policy_reader *reader, const policy_node *node,
                                    credo_policy_territory *territory)
 {
-    static const char *const keys[] = {"id",    "name",           "parent",
-                                       "type",  "match",          "named_accounts",
-                                       "excluded_accounts", "members"};
+    static const char *const keys[] = {
+        "id", "name", "parent", "type", "match", "named_accounts", "excluded_accounts", "members"};
     const policy_node *values[8];
     credo_status status = policy_read_keys(reader, node, "a territory", keys, 8, values);
     if (status != CREDO_OK)
@@ -227,8 +219,7 @@ static credo_status read_territories(const policy_reader *reader, const policy_n
     credo_policy *policy = reader->policy;
     credo_status status = policy_expect_kind(reader, list, POLICY_NODE_SEQUENCE, "territories");
     if (status == CREDO_OK)
-        status = allocate_entries(reader, list, sizeof *policy->territories,
-                                  (void **)&policy->territories);
+        status = allocate_entries(reader, list, sizeof *policy->territories, (void **)&policy->territories);
     for (size_t i = 0; i < list->count && status == CREDO_OK; i++) {
         policy->territory_count++;
         status = read_territory(reader, list->items[i], &policy->territories[i]);
@@ -274,8 +265,8 @@ credo_status policy_build(const policy_reader *reader, const policy_node *root)
 
 /* Parses the rule and moves an error position from the expression to the
  * file through the scalar's source (see policy_scalar_position). */
-credo_status policy_read_match(const policy_reader *reader, const policy_node *node,
-                               const char *territory_id, credo_expr **out)
+credo_status policy_read_match(const policy_reader *reader, const policy_node *node, const char *territory_id,
+                               credo_expr **out)
 {
     *out = NULL;
     credo_status status = policy_expect_kind(reader, node, POLICY_NODE_SCALAR, "match");
@@ -290,8 +281,7 @@ credo_status policy_read_match(const policy_reader *reader, const policy_node *n
         return CREDO_OK;
 
     size_t offset = policy_text_offset(node->text, node->length, where.line, where.column);
-    credo_policy_pos pos =
-        policy_scalar_position(reader->lines, node->pos, node->text, node->length, offset);
+    credo_policy_pos pos = policy_scalar_position(reader->lines, node->pos, node->text, node->length, offset);
     return policy_fail(reader, pos, status,
                        "invalid match of territory '%s': %s; correct the rule (the syntax is "
                        "in the match section of docs/policy.md)",

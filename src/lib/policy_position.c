@@ -128,12 +128,7 @@ size_t policy_text_offset(const char *text, size_t length, unsigned line, unsign
     return offset;
 }
 
-typedef enum scalar_style {
-    STYLE_PLAIN,
-    STYLE_SINGLE_QUOTED,
-    STYLE_DOUBLE_QUOTED,
-    STYLE_BLOCK
-} scalar_style;
+typedef enum scalar_style { STYLE_PLAIN, STYLE_SINGLE_QUOTED, STYLE_DOUBLE_QUOTED, STYLE_BLOCK } scalar_style;
 
 /* A cursor over the source of one scalar, kept in step with its value. */
 typedef struct scalar_walk {
@@ -158,16 +153,46 @@ static int hex_value(char c)
     return -1;
 }
 
+/* Returns the number of hex digits after an escape letter (\x, \u, \U). */
+static size_t hex_digit_count(char kind)
+{
+    if (kind == 'x')
+        return 2;
+    if (kind == 'u')
+        return 4;
+    if (kind == 'U')
+        return 8;
+    return 0;
+}
+
+/* Returns the UTF-8 length of a code point. */
+static size_t utf8_length(unsigned long code)
+{
+    if (code < 0x80)
+        return 1;
+    if (code < 0x800)
+        return 2;
+    if (code < 0x10000)
+        return 3;
+    return 4;
+}
+
 /* Returns the number of UTF-8 bytes that the escape at walk->at produces
  * and stores its source length in *source_length. */
 static size_t escape_output(const scalar_walk *walk, size_t *source_length)
 {
     size_t left = walk->end - walk->at;
     char kind = left >= 2 ? walk->text[walk->at + 1] : '\0';
-    size_t digits = kind == 'x' ? 2 : kind == 'u' ? 4 : kind == 'U' ? 8 : 0;
+    size_t digits = hex_digit_count(kind);
     if (digits == 0 || left < 2 + digits) {
+        /* A one-letter escape: \N (NEL) is 2 bytes, \L and \P (LS, PS)
+         * are 3, \_ (no-break space) is 2, the rest are 1. */
         *source_length = left >= 2 ? 2 : left;
-        return kind == 'N' || kind == '_' ? 2 : kind == 'L' || kind == 'P' ? 3 : 1;
+        if (kind == 'N' || kind == '_')
+            return 2;
+        if (kind == 'L' || kind == 'P')
+            return 3;
+        return 1;
     }
 
     unsigned long code = 0;
@@ -176,7 +201,7 @@ static size_t escape_output(const scalar_walk *walk, size_t *source_length)
         code = code * 16 + (unsigned long)(digit < 0 ? 0 : digit);
     }
     *source_length = 2 + digits;
-    return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    return utf8_length(code);
 }
 
 /* Moves the cursor over blanks, line breaks and, in double quotes, escaped
@@ -191,8 +216,7 @@ static void skip_layout(scalar_walk *walk)
             walk->at++;
         else if (width != 0)
             walk->at += width;
-        else if (walk->style == STYLE_DOUBLE_QUOTED && *p == '\\' &&
-                 break_length(p + 1, end) != 0)
+        else if (walk->style == STYLE_DOUBLE_QUOTED && *p == '\\' && break_length(p + 1, end) != 0)
             walk->at += 1 + break_length(p + 1, end);
         else
             break;
@@ -219,9 +243,9 @@ static size_t step(scalar_walk *walk, char c)
         return 0;
     }
     if (c == ' ' || c == '\t' || c == '\n') {
-        /* A blank or break of the value comes from a blank or from a line
-         * break that folding turned into a space; anything else means the
-         * blank came from elsewhere, so the cursor stays. */
+        /* A blank or break of the value comes from a blank, or from a line
+         * break that folding turned into a space. When the source has
+         * neither here, the cursor stays. */
         size_t width = break_length(p, end);
         walk->at += width != 0 ? width : is_blank(*p) ? 1 : 0;
         return 0;
@@ -233,8 +257,7 @@ static size_t step(scalar_walk *walk, char c)
 /* Places the cursor on the first byte of the scalar's content. */
 static scalar_walk walk_start(const policy_lines *lines, credo_policy_pos scalar_pos)
 {
-    scalar_walk walk = {lines->text, policy_lines_offset(lines, scalar_pos), lines->length,
-                        STYLE_PLAIN};
+    scalar_walk walk = {lines->text, policy_lines_offset(lines, scalar_pos), lines->length, STYLE_PLAIN};
     char first = walk.at < walk.end ? lines->text[walk.at] : '\0';
     if (first == '"' || first == '\'') {
         walk.style = first == '"' ? STYLE_DOUBLE_QUOTED : STYLE_SINGLE_QUOTED;

@@ -36,8 +36,7 @@ static int compare_key(const void *key, const void *entry)
 
 static size_t index_find(const id_index *index, const char *id)
 {
-    const id_entry *found =
-        bsearch(id, index->entries, index->count, sizeof *index->entries, compare_key);
+    const id_entry *found = bsearch(id, index->entries, index->count, sizeof *index->entries, compare_key);
     return found == NULL ? SIZE_MAX : found->index;
 }
 
@@ -110,11 +109,10 @@ static credo_status unknown_reference(const policy_reader *reader, credo_policy_
     const char *suggestion = index_closest(index, id);
     if (suggestion != NULL)
         return policy_fail(reader, pos, CREDO_ERR_NOT_FOUND,
-                           "unknown %s '%s'; did you mean '%s'? Define every %s under %s",
-                           kind, id, suggestion, kind, section);
+                           "unknown %s '%s'; did you mean '%s'? Define every %s under %s", kind, id,
+                           suggestion, kind, section);
     return policy_fail(reader, pos, CREDO_ERR_NOT_FOUND,
-                       "unknown %s '%s'; define it under %s or correct the id", kind, id,
-                       section);
+                       "unknown %s '%s'; define it under %s or correct the id", kind, id, section);
 }
 
 typedef struct policy_indexes {
@@ -170,8 +168,8 @@ static credo_status link_territory(const policy_reader *reader, const policy_ind
         credo_policy_member *member = &territory->members[m];
         member->role_index = index_find(&indexes->roles, member->role_id);
         if (member->role_index == SIZE_MAX)
-            return unknown_reference(reader, value_pos(members->items[m], "role"),
-                                     &indexes->roles, "role", member->role_id, "roles");
+            return unknown_reference(reader, value_pos(members->items[m], "role"), &indexes->roles, "role",
+                                     member->role_id, "roles");
     }
     return CREDO_OK;
 }
@@ -209,8 +207,7 @@ static credo_status check_cycles(const policy_reader *reader, const policy_node 
 
         /* Start the description at the cycle's first territory in the file. */
         size_t first = t;
-        for (size_t u = policy->territories[t].parent_index; u != t;
-             u = policy->territories[u].parent_index)
+        for (size_t u = policy->territories[t].parent_index; u != t; u = policy->territories[u].parent_index)
             first = u < first ? u : first;
         credo_buf text = CREDO_BUF_INIT;
         describe_cycle(policy, first, &text);

@@ -23,8 +23,7 @@ credo_status policy_fail(const policy_reader *reader, credo_policy_pos pos, cred
     va_start(args, fmt);
     vsnprintf(message, sizeof message, fmt, args);
     va_end(args);
-    return credo_error_set(reader->err, status, "%s:%u:%u: %s", reader->path, pos.line,
-                           pos.column, message);
+    return credo_error_set(reader->err, status, "%s:%u:%u: %s", reader->path, pos.line, pos.column, message);
 }
 
 static const char *kind_name(const policy_node *node)
@@ -37,8 +36,8 @@ static const char *kind_name(const policy_node *node)
     return "text";
 }
 
-credo_status policy_expect_kind(const policy_reader *reader, const policy_node *node,
-                                policy_node_kind kind, const char *what)
+credo_status policy_expect_kind(const policy_reader *reader, const policy_node *node, policy_node_kind kind,
+                                const char *what)
 {
     if (node->kind == kind)
         return CREDO_OK;
@@ -47,8 +46,8 @@ credo_status policy_expect_kind(const policy_reader *reader, const policy_node *
     const char *end_quote = node->kind == POLICY_NODE_SCALAR ? "'" : "";
     if (kind == POLICY_NODE_MAPPING)
         return policy_fail(reader, node->pos, CREDO_ERR_INVALID,
-                           "%s must be a mapping of keys and values (key: value), found %s%s%s%s",
-                           what, kind_name(node), quote, text, end_quote);
+                           "%s must be a mapping of keys and values (key: value), found %s%s%s%s", what,
+                           kind_name(node), quote, text, end_quote);
     if (kind == POLICY_NODE_SEQUENCE)
         return policy_fail(reader, node->pos, CREDO_ERR_INVALID,
                            "%s must be a list (one '- ' entry per line, or [a, b]), found "
@@ -101,8 +100,8 @@ const char *policy_closest(const char *word, const char *const *candidates, size
     return best;
 }
 
-static credo_status unknown_key(const policy_reader *reader, const policy_node *key,
-                                const char *what, const char *const *keys, size_t key_count)
+static credo_status unknown_key(const policy_reader *reader, const policy_node *key, const char *what,
+                                const char *const *keys, size_t key_count)
 {
     char allowed[256] = "";
     for (size_t k = 0; k < key_count; k++) {
@@ -113,20 +112,18 @@ static credo_status unknown_key(const policy_reader *reader, const policy_node *
     const char *suggestion = policy_closest(key->text, keys, key_count);
     if (suggestion != NULL)
         return policy_fail(reader, key->pos, CREDO_ERR_INVALID,
-                           "unknown key '%s' in %s; did you mean '%s'? The keys of %s are %s",
-                           key->text, what, suggestion, what, allowed);
-    return policy_fail(reader, key->pos, CREDO_ERR_INVALID,
-                       "unknown key '%s' in %s; use one of %s", key->text, what, allowed);
+                           "unknown key '%s' in %s; did you mean '%s'? The keys of %s are %s", key->text,
+                           what, suggestion, what, allowed);
+    return policy_fail(reader, key->pos, CREDO_ERR_INVALID, "unknown key '%s' in %s; use one of %s",
+                       key->text, what, allowed);
 }
 
-credo_status policy_read_keys(const policy_reader *reader, const policy_node *map,
-                              const char *what, const char *const *keys, size_t key_count,
-                              const policy_node **values)
+credo_status policy_read_keys(const policy_reader *reader, const policy_node *map, const char *what,
+                              const char *const *keys, size_t key_count, const policy_node **values)
 {
     const policy_node *seen[MAX_KEYS] = {NULL};
     if (key_count > MAX_KEYS)
-        return credo_error_set(reader->err, CREDO_ERR_LIMIT, "%s: too many keys for %s",
-                               reader->path, what);
+        return credo_error_set(reader->err, CREDO_ERR_LIMIT, "%s: too many keys for %s", reader->path, what);
     credo_status status = policy_expect_kind(reader, map, POLICY_NODE_MAPPING, what);
     if (status != CREDO_OK)
         return status;
@@ -151,8 +148,8 @@ credo_status policy_read_keys(const policy_reader *reader, const policy_node *ma
     return CREDO_OK;
 }
 
-credo_status policy_read_text(const policy_reader *reader, const policy_node *node,
-                              const char *key, char **out)
+credo_status policy_read_text(const policy_reader *reader, const policy_node *node, const char *key,
+                              char **out)
 {
     *out = NULL;
     credo_status status = policy_expect_kind(reader, node, POLICY_NODE_SCALAR, key);
@@ -164,16 +161,15 @@ credo_status policy_read_text(const policy_reader *reader, const policy_node *no
     return CREDO_OK;
 }
 
-credo_status policy_read_id(const policy_reader *reader, const policy_node *node,
-                            const char *key, char **out)
+credo_status policy_read_id(const policy_reader *reader, const policy_node *node, const char *key, char **out)
 {
     *out = NULL;
     if (node->kind == POLICY_NODE_SCALAR && (node->length == 0 || policy_node_is_null(node)))
         return policy_fail(reader, node->pos, CREDO_ERR_INVALID,
                            "%s is empty; write an id such as \"north\" or 286", key);
     if (node->kind == POLICY_NODE_SCALAR && memchr(node->text, '\0', node->length) != NULL)
-        return policy_fail(reader, node->pos, CREDO_ERR_INVALID,
-                           "%s contains a NUL character; remove it", key);
+        return policy_fail(reader, node->pos, CREDO_ERR_INVALID, "%s contains a NUL character; remove it",
+                           key);
     return policy_read_text(reader, node, key, out);
 }
 
@@ -184,12 +180,11 @@ static bool is_true_word(const char *text)
 
 static bool is_false_word(const char *text)
 {
-    return strcmp(text, "false") == 0 || strcmp(text, "False") == 0 ||
-           strcmp(text, "FALSE") == 0;
+    return strcmp(text, "false") == 0 || strcmp(text, "False") == 0 || strcmp(text, "FALSE") == 0;
 }
 
-credo_status policy_read_bool(const policy_reader *reader, const policy_node *node,
-                              const char *key, bool *out)
+credo_status policy_read_bool(const policy_reader *reader, const policy_node *node, const char *key,
+                              bool *out)
 {
     credo_status status = policy_expect_kind(reader, node, POLICY_NODE_SCALAR, key);
     if (status != CREDO_OK)
@@ -222,8 +217,7 @@ static bool is_decimal_integer(const char *text)
     return true;
 }
 
-credo_status policy_read_int(const policy_reader *reader, const policy_node *node,
-                             const char *key, int *out)
+credo_status policy_read_int(const policy_reader *reader, const policy_node *node, const char *key, int *out)
 {
     credo_status status = policy_expect_kind(reader, node, POLICY_NODE_SCALAR, key);
     if (status != CREDO_OK)
@@ -238,14 +232,14 @@ credo_status policy_read_int(const policy_reader *reader, const policy_node *nod
     long long value = strtoll(node->text, NULL, 10);
     if (errno == ERANGE || value < INT_MIN || value > INT_MAX)
         return policy_fail(reader, node->pos, CREDO_ERR_INVALID,
-                           "%s %s is out of range; use a value from %d to %d", key, node->text,
-                           INT_MIN, INT_MAX);
+                           "%s %s is out of range; use a value from %d to %d", key, node->text, INT_MIN,
+                           INT_MAX);
     *out = (int)value;
     return CREDO_OK;
 }
 
-credo_status policy_read_date(const policy_reader *reader, const policy_node *node,
-                              const char *key, credo_date *out)
+credo_status policy_read_date(const policy_reader *reader, const policy_node *node, const char *key,
+                              credo_date *out)
 {
     credo_status status = policy_expect_kind(reader, node, POLICY_NODE_SCALAR, key);
     if (status != CREDO_OK)
@@ -259,8 +253,8 @@ credo_status policy_read_date(const policy_reader *reader, const policy_node *no
     return CREDO_OK;
 }
 
-credo_status policy_read_id_list(const policy_reader *reader, const policy_node *node,
-                                 const char *key, char ***out, size_t *count)
+credo_status policy_read_id_list(const policy_reader *reader, const policy_node *node, const char *key,
+                                 char ***out, size_t *count)
 {
     *out = NULL;
     *count = 0;

@@ -32,9 +32,8 @@ bool policy_node_is_null(const policy_node *node)
 {
     if (node->kind != POLICY_NODE_SCALAR || !node->plain)
         return false;
-    return strcmp(node->text, "") == 0 || strcmp(node->text, "~") == 0 ||
-           strcmp(node->text, "null") == 0 || strcmp(node->text, "Null") == 0 ||
-           strcmp(node->text, "NULL") == 0;
+    return strcmp(node->text, "") == 0 || strcmp(node->text, "~") == 0 || strcmp(node->text, "null") == 0 ||
+           strcmp(node->text, "Null") == 0 || strcmp(node->text, "NULL") == 0;
 }
 
 static credo_policy_pos mark_position(yaml_mark_t mark)
@@ -42,11 +41,11 @@ static credo_policy_pos mark_position(yaml_mark_t mark)
     return (credo_policy_pos){(unsigned)mark.line + 1, (unsigned)mark.column + 1};
 }
 
-static credo_status tree_fail(const tree_builder *builder, credo_policy_pos pos,
-                              credo_status status, const char *message)
+static credo_status tree_fail(const tree_builder *builder, credo_policy_pos pos, credo_status status,
+                              const char *message)
 {
-    return credo_error_set(builder->err, status, "%s:%u:%u: %s", builder->path, pos.line,
-                           pos.column, message);
+    return credo_error_set(builder->err, status, "%s:%u:%u: %s", builder->path, pos.line, pos.column,
+                           message);
 }
 
 /* Reports libyaml's error. Reader errors (bad encoding, control
@@ -54,17 +53,17 @@ static credo_status tree_fail(const tree_builder *builder, credo_policy_pos pos,
 static credo_status syntax_error(const tree_builder *builder, const yaml_parser_t *parser)
 {
     if (parser->error == YAML_MEMORY_ERROR)
-        return credo_error_set(builder->err, CREDO_ERR_NOMEM,
-                               "%s: out of memory while reading the YAML", builder->path);
+        return credo_error_set(builder->err, CREDO_ERR_NOMEM, "%s: out of memory while reading the YAML",
+                               builder->path);
 
     const char *problem = parser->problem != NULL ? parser->problem : "unknown problem";
     if (parser->error == YAML_READER_ERROR) {
         credo_policy_pos pos = policy_lines_position(builder->lines, parser->problem_offset);
+        const char *fix = strstr(problem, "control characters") != NULL ? "remove the control character"
+                                                                        : "save the file as UTF-8 text";
         return credo_error_set(builder->err, CREDO_ERR_INVALID,
-                               "%s:%u:%u: invalid YAML: %s (byte value %d); save the file as "
-                               "UTF-8 text without control characters",
-                               builder->path, pos.line, pos.column, problem,
-                               parser->problem_value);
+                               "%s:%u:%u: invalid YAML: %s (byte value %d); %s", builder->path, pos.line,
+                               pos.column, problem, parser->problem_value, fix);
     }
 
     credo_policy_pos pos = mark_position(parser->problem_mark);
@@ -138,8 +137,8 @@ static credo_status check_node_properties(const tree_builder *builder, const yam
 
 static credo_status add_scalar(tree_builder *builder, const yaml_event_t *event)
 {
-    credo_status status = check_node_properties(builder, event, event->data.scalar.anchor,
-                                                event->data.scalar.tag);
+    credo_status status =
+        check_node_properties(builder, event, event->data.scalar.anchor, event->data.scalar.tag);
     if (status != CREDO_OK)
         return status;
 
@@ -160,22 +159,21 @@ static credo_status add_scalar(tree_builder *builder, const yaml_event_t *event)
     return attach(builder, node);
 }
 
-static credo_status open_collection(tree_builder *builder, const yaml_event_t *event,
-                                    policy_node_kind kind)
+static credo_status open_collection(tree_builder *builder, const yaml_event_t *event, policy_node_kind kind)
 {
-    const yaml_char_t *anchor = kind == POLICY_NODE_MAPPING ? event->data.mapping_start.anchor
-                                                            : event->data.sequence_start.anchor;
-    const yaml_char_t *tag = kind == POLICY_NODE_MAPPING ? event->data.mapping_start.tag
-                                                         : event->data.sequence_start.tag;
+    const yaml_char_t *anchor =
+        kind == POLICY_NODE_MAPPING ? event->data.mapping_start.anchor : event->data.sequence_start.anchor;
+    const yaml_char_t *tag =
+        kind == POLICY_NODE_MAPPING ? event->data.mapping_start.tag : event->data.sequence_start.tag;
     credo_status status = check_node_properties(builder, event, anchor, tag);
     if (status != CREDO_OK)
         return status;
     if (builder->depth == POLICY_MAX_DEPTH)
         return credo_error_set(builder->err, CREDO_ERR_LIMIT,
                                "%s:%zu:%zu: lists and mappings nest more than %d levels deep; "
-                               "a policy needs at most 4",
-                               builder->path, event->start_mark.line + 1,
-                               event->start_mark.column + 1, POLICY_MAX_DEPTH);
+                               "a policy needs at most 5",
+                               builder->path, event->start_mark.line + 1, event->start_mark.column + 1,
+                               POLICY_MAX_DEPTH);
 
     policy_node *node = calloc(1, sizeof *node);
     if (node == NULL)
@@ -201,18 +199,12 @@ static credo_status handle_event(tree_builder *builder, const yaml_event_t *even
         return tree_fail(builder, mark_position(event->start_mark), CREDO_ERR_INVALID,
                          "YAML aliases (*name) are not supported in a policy; write the "
                          "value out where it is needed");
-    case YAML_SCALAR_EVENT:
-        return add_scalar(builder, event);
-    case YAML_SEQUENCE_START_EVENT:
-        return open_collection(builder, event, POLICY_NODE_SEQUENCE);
-    case YAML_MAPPING_START_EVENT:
-        return open_collection(builder, event, POLICY_NODE_MAPPING);
+    case YAML_SCALAR_EVENT: return add_scalar(builder, event);
+    case YAML_SEQUENCE_START_EVENT: return open_collection(builder, event, POLICY_NODE_SEQUENCE);
+    case YAML_MAPPING_START_EVENT: return open_collection(builder, event, POLICY_NODE_MAPPING);
     case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT:
-        builder->depth--;
-        return CREDO_OK;
-    default:
-        return CREDO_OK;
+    case YAML_MAPPING_END_EVENT: builder->depth--; return CREDO_OK;
+    default: return CREDO_OK;
     }
 }
 

@@ -1,18 +1,11 @@
 /* The columnar snapshot: growth of the column arrays, sorting by id and
  * resolution of the links between tables. */
-#include "credo/model.h"
+#include "snapshot_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* A column to grow: the address of its array and the size of one element. */
-struct column_ref {
-    void **array;
-    size_t element_size;
-};
-
-/* Reallocates every listed column to hold new_capacity elements. */
-static int grow_columns(const struct column_ref *columns, size_t column_count, size_t new_capacity)
+int snapshot_grow_columns(const snapshot_column *columns, size_t column_count, size_t new_capacity)
 {
     for (size_t i = 0; i < column_count; i++) {
         void *grown = realloc(*columns[i].array, new_capacity * columns[i].element_size);
@@ -23,13 +16,7 @@ static int grow_columns(const struct column_ref *columns, size_t column_count, s
     return 0;
 }
 
-/* Capacities are kept beside the snapshot so the public struct stays plain. */
-typedef struct snapshot_storage {
-    credo_snapshot public_part;
-    size_t rep_capacity, account_capacity, deal_capacity, team_capacity;
-} snapshot_storage;
-
-static snapshot_storage *storage_of(credo_snapshot *snapshot)
+snapshot_storage *snapshot_storage_of(credo_snapshot *snapshot)
 {
     return (snapshot_storage *)snapshot;
 }
@@ -77,22 +64,38 @@ void credo_snapshot_free(credo_snapshot *snapshot)
     free(team->deal_id); free(team->deal_row); free(team->rep_id); free(team->role);
     free(team->split);
 
+    credo_activities *activities = &snapshot->activities;
+    free(activities->rep_id); free(activities->account_id); free(activities->account_row);
+    free(activities->deal_id); free(activities->deal_row); free(activities->type); free(activities->date);
+
+    credo_deal_history *history = &snapshot->history;
+    free(history->deal_id); free(history->deal_row); free(history->date); free(history->stage);
+    free(history->amount); free(history->close_date);
+
+    credo_quotas *quotas = &snapshot->quotas;
+    free(quotas->rep_id); free(quotas->start); free(quotas->end); free(quotas->currency); free(quotas->amount);
+
+    credo_registrations *registrations = &snapshot->registrations;
+    free(registrations->id); free(registrations->rep_id); free(registrations->account_id);
+    free(registrations->account_row); free(registrations->product); free(registrations->source);
+    free(registrations->partner); free(registrations->deal_id); free(registrations->date);
+
     credo_strpool_free(snapshot->strings);
-    free(storage_of(snapshot));
+    free(snapshot_storage_of(snapshot));
 }
 
-static size_t next_capacity(size_t capacity)
+size_t snapshot_next_capacity(size_t capacity)
 {
     return capacity == 0 ? 256 : capacity * 2;
 }
 
 credo_status credo_snapshot_add_rep(credo_snapshot *snapshot, size_t *row, credo_error *err)
 {
-    snapshot_storage *storage = storage_of(snapshot);
+    snapshot_storage *storage = snapshot_storage_of(snapshot);
     credo_reps *reps = &snapshot->reps;
     if (reps->count == storage->rep_capacity) {
-        size_t capacity = next_capacity(storage->rep_capacity);
-        const struct column_ref columns[] = {
+        size_t capacity = snapshot_next_capacity(storage->rep_capacity);
+        const snapshot_column columns[] = {
             {(void **)&reps->id, sizeof *reps->id},
             {(void **)&reps->name, sizeof *reps->name},
             {(void **)&reps->email, sizeof *reps->email},
@@ -101,7 +104,7 @@ credo_status credo_snapshot_add_rep(credo_snapshot *snapshot, size_t *row, credo
             {(void **)&reps->active_from, sizeof *reps->active_from},
             {(void **)&reps->active_to, sizeof *reps->active_to},
         };
-        if (grow_columns(columns, sizeof columns / sizeof columns[0], capacity) != 0)
+        if (snapshot_grow_columns(columns, sizeof columns / sizeof columns[0], capacity) != 0)
             return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory adding a rep");
         storage->rep_capacity = capacity;
     }
@@ -117,11 +120,11 @@ credo_status credo_snapshot_add_rep(credo_snapshot *snapshot, size_t *row, credo
 
 credo_status credo_snapshot_add_account(credo_snapshot *snapshot, size_t *row, credo_error *err)
 {
-    snapshot_storage *storage = storage_of(snapshot);
+    snapshot_storage *storage = snapshot_storage_of(snapshot);
     credo_accounts *accounts = &snapshot->accounts;
     if (accounts->count == storage->account_capacity) {
-        size_t capacity = next_capacity(storage->account_capacity);
-        struct column_ref columns[14];
+        size_t capacity = snapshot_next_capacity(storage->account_capacity);
+        snapshot_column columns[14];
         size_t column_count = 0;
         credo_str **text_columns[] = {
             &accounts->id, &accounts->name, &accounts->country, &accounts->region,
@@ -129,19 +132,19 @@ credo_status credo_snapshot_add_account(credo_snapshot *snapshot, size_t *row, c
             &accounts->parent_id, &accounts->owner_id,
         };
         for (size_t i = 0; i < sizeof text_columns / sizeof text_columns[0]; i++)
-            columns[column_count++] = (struct column_ref){(void **)text_columns[i], sizeof(credo_str)};
+            columns[column_count++] = (snapshot_column){(void **)text_columns[i], sizeof(credo_str)};
         credo_number **number_columns[] = {
             &accounts->employees, &accounts->annual_revenue, &accounts->potential,
             &accounts->latitude, &accounts->longitude,
         };
         for (size_t i = 0; i < sizeof number_columns / sizeof number_columns[0]; i++)
-            columns[column_count++] = (struct column_ref){(void **)number_columns[i], sizeof(credo_number)};
-        if (grow_columns(columns, column_count, capacity) != 0)
+            columns[column_count++] = (snapshot_column){(void **)number_columns[i], sizeof(credo_number)};
+        if (snapshot_grow_columns(columns, column_count, capacity) != 0)
             return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory adding an account");
         for (size_t i = 0; i < accounts->attribute_count; i++) {
-            const struct column_ref attribute = {(void **)&accounts->attributes[i].values,
+            const snapshot_column attribute = {(void **)&accounts->attributes[i].values,
                                                  sizeof(credo_str)};
-            if (grow_columns(&attribute, 1, capacity) != 0)
+            if (snapshot_grow_columns(&attribute, 1, capacity) != 0)
                 return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory adding an account");
         }
         storage->account_capacity = capacity;
@@ -161,11 +164,11 @@ credo_status credo_snapshot_add_account(credo_snapshot *snapshot, size_t *row, c
 
 credo_status credo_snapshot_add_deal(credo_snapshot *snapshot, size_t *row, credo_error *err)
 {
-    snapshot_storage *storage = storage_of(snapshot);
+    snapshot_storage *storage = snapshot_storage_of(snapshot);
     credo_deals *deals = &snapshot->deals;
     if (deals->count == storage->deal_capacity) {
-        size_t capacity = next_capacity(storage->deal_capacity);
-        const struct column_ref columns[] = {
+        size_t capacity = snapshot_next_capacity(storage->deal_capacity);
+        const snapshot_column columns[] = {
             {(void **)&deals->id, sizeof *deals->id},
             {(void **)&deals->account_id, sizeof *deals->account_id},
             {(void **)&deals->account_row, sizeof *deals->account_row},
@@ -180,7 +183,7 @@ credo_status credo_snapshot_add_deal(credo_snapshot *snapshot, size_t *row, cred
             {(void **)&deals->created, sizeof *deals->created},
             {(void **)&deals->close_date, sizeof *deals->close_date},
         };
-        if (grow_columns(columns, sizeof columns / sizeof columns[0], capacity) != 0)
+        if (snapshot_grow_columns(columns, sizeof columns / sizeof columns[0], capacity) != 0)
             return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory adding a deal");
         storage->deal_capacity = capacity;
     }
@@ -199,18 +202,18 @@ credo_status credo_snapshot_add_deal(credo_snapshot *snapshot, size_t *row, cred
 
 credo_status credo_snapshot_add_team_member(credo_snapshot *snapshot, size_t *row, credo_error *err)
 {
-    snapshot_storage *storage = storage_of(snapshot);
+    snapshot_storage *storage = snapshot_storage_of(snapshot);
     credo_deal_team *team = &snapshot->team;
     if (team->count == storage->team_capacity) {
-        size_t capacity = next_capacity(storage->team_capacity);
-        const struct column_ref columns[] = {
+        size_t capacity = snapshot_next_capacity(storage->team_capacity);
+        const snapshot_column columns[] = {
             {(void **)&team->deal_id, sizeof *team->deal_id},
             {(void **)&team->deal_row, sizeof *team->deal_row},
             {(void **)&team->rep_id, sizeof *team->rep_id},
             {(void **)&team->role, sizeof *team->role},
             {(void **)&team->split, sizeof *team->split},
         };
-        if (grow_columns(columns, sizeof columns / sizeof columns[0], capacity) != 0)
+        if (snapshot_grow_columns(columns, sizeof columns / sizeof columns[0], capacity) != 0)
             return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory adding a deal team member");
         storage->team_capacity = capacity;
     }
@@ -245,7 +248,7 @@ credo_status credo_snapshot_attribute(credo_snapshot *snapshot, const char *name
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory adding attribute %s", name);
     accounts->attributes = grown;
 
-    size_t capacity = storage_of(snapshot)->account_capacity;
+    size_t capacity = snapshot_storage_of(snapshot)->account_capacity;
     credo_str *values = malloc((capacity == 0 ? 1 : capacity) * sizeof *values);
     if (values == NULL)
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory adding attribute %s", name);
@@ -264,11 +267,8 @@ const char *credo_snapshot_text(const credo_snapshot *snapshot, credo_str id)
     return credo_strpool_get(snapshot->strings, id);
 }
 
-/* Ordering of two rows, for the index sort below. */
-typedef int (*row_compare)(const credo_snapshot *snapshot, uint32_t a, uint32_t b);
-
 /* Stable merge sort of the row indices in order[0..count) by compare. */
-static int sort_rows(const credo_snapshot *snapshot, uint32_t *order, size_t count, row_compare compare)
+static int sort_rows(const credo_snapshot *snapshot, uint32_t *order, size_t count, snapshot_row_compare compare)
 {
     uint32_t *scratch = malloc((count == 0 ? 1 : count) * sizeof *scratch);
     if (scratch == NULL)
@@ -340,8 +340,8 @@ static int compare_team_rows(const credo_snapshot *snapshot, uint32_t a, uint32_
 }
 
 /* Sorts `count` rows of the columns by compare. */
-static int sort_table(const credo_snapshot *snapshot, size_t count, row_compare compare,
-                      const struct column_ref *columns, size_t column_count)
+int snapshot_sort_table(const credo_snapshot *snapshot, size_t count, snapshot_row_compare compare,
+                      const snapshot_column *columns, size_t column_count)
 {
     uint32_t *order = malloc((count == 0 ? 1 : count) * sizeof *order);
     if (order == NULL)
@@ -359,7 +359,7 @@ static int sort_table(const credo_snapshot *snapshot, size_t count, row_compare 
 static credo_status sort_reps(credo_snapshot *snapshot, credo_error *err)
 {
     credo_reps *reps = &snapshot->reps;
-    const struct column_ref columns[] = {
+    const snapshot_column columns[] = {
         {(void **)&reps->id, sizeof *reps->id},
         {(void **)&reps->name, sizeof *reps->name},
         {(void **)&reps->email, sizeof *reps->email},
@@ -368,7 +368,7 @@ static credo_status sort_reps(credo_snapshot *snapshot, credo_error *err)
         {(void **)&reps->active_from, sizeof *reps->active_from},
         {(void **)&reps->active_to, sizeof *reps->active_to},
     };
-    if (sort_table(snapshot, reps->count, compare_rep_rows, columns, sizeof columns / sizeof columns[0]) != 0)
+    if (snapshot_sort_table(snapshot, reps->count, compare_rep_rows, columns, sizeof columns / sizeof columns[0]) != 0)
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory sorting reps");
     return CREDO_OK;
 }
@@ -376,7 +376,7 @@ static credo_status sort_reps(credo_snapshot *snapshot, credo_error *err)
 static credo_status sort_accounts(credo_snapshot *snapshot, credo_error *err)
 {
     credo_accounts *accounts = &snapshot->accounts;
-    const struct column_ref columns[] = {
+    const snapshot_column columns[] = {
         {(void **)&accounts->id, sizeof(credo_str)},
         {(void **)&accounts->name, sizeof(credo_str)},
         {(void **)&accounts->country, sizeof(credo_str)},
@@ -413,7 +413,7 @@ static credo_status sort_accounts(credo_snapshot *snapshot, credo_error *err)
 static credo_status sort_deals(credo_snapshot *snapshot, credo_error *err)
 {
     credo_deals *deals = &snapshot->deals;
-    const struct column_ref columns[] = {
+    const snapshot_column columns[] = {
         {(void **)&deals->id, sizeof *deals->id},
         {(void **)&deals->account_id, sizeof *deals->account_id},
         {(void **)&deals->account_row, sizeof *deals->account_row},
@@ -428,7 +428,7 @@ static credo_status sort_deals(credo_snapshot *snapshot, credo_error *err)
         {(void **)&deals->created, sizeof *deals->created},
         {(void **)&deals->close_date, sizeof *deals->close_date},
     };
-    if (sort_table(snapshot, deals->count, compare_deal_rows, columns, sizeof columns / sizeof columns[0]) != 0)
+    if (snapshot_sort_table(snapshot, deals->count, compare_deal_rows, columns, sizeof columns / sizeof columns[0]) != 0)
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory sorting deals");
     return CREDO_OK;
 }
@@ -436,35 +436,34 @@ static credo_status sort_deals(credo_snapshot *snapshot, credo_error *err)
 static credo_status sort_team(credo_snapshot *snapshot, credo_error *err)
 {
     credo_deal_team *team = &snapshot->team;
-    const struct column_ref columns[] = {
+    const snapshot_column columns[] = {
         {(void **)&team->deal_id, sizeof *team->deal_id},
         {(void **)&team->deal_row, sizeof *team->deal_row},
         {(void **)&team->rep_id, sizeof *team->rep_id},
         {(void **)&team->role, sizeof *team->role},
         {(void **)&team->split, sizeof *team->split},
     };
-    if (sort_table(snapshot, team->count, compare_team_rows, columns, sizeof columns / sizeof columns[0]) != 0)
+    if (snapshot_sort_table(snapshot, team->count, compare_team_rows, columns, sizeof columns / sizeof columns[0]) != 0)
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory sorting deal teams");
     return CREDO_OK;
 }
 
-/* Rejects two adjacent equal ids in a sorted id column. */
-static credo_status check_unique(const credo_snapshot *snapshot, const credo_str *ids, size_t count,
+/* Rejects a missing id and two adjacent equal ids in a sorted id column.
+ * The missing value sorts first, so only ids[0] can be missing. */
+credo_status snapshot_check_unique(const credo_snapshot *snapshot, const credo_str *ids, size_t count,
                                  const char *table, credo_error *err)
 {
+    if (count > 0 && ids[0] == CREDO_STR_NONE)
+        return credo_error_set(err, CREDO_ERR_INVALID, "a %s has no id", table);
     for (size_t i = 1; i < count; i++) {
         if (ids[i] == ids[i - 1])
             return credo_error_set(err, CREDO_ERR_INVALID, "duplicate %s id '%s'; ids must be unique",
                                    table, credo_snapshot_text(snapshot, ids[i]));
-        if (ids[i] == CREDO_STR_NONE)
-            return credo_error_set(err, CREDO_ERR_INVALID, "a %s has no id", table);
     }
-    if (count > 0 && ids[0] == CREDO_STR_NONE)
-        return credo_error_set(err, CREDO_ERR_INVALID, "a %s has no id", table);
     return CREDO_OK;
 }
 
-static uint32_t find_sorted(const credo_snapshot *snapshot, const credo_str *ids, size_t count,
+uint32_t snapshot_find_sorted(const credo_snapshot *snapshot, const credo_str *ids, size_t count,
                             credo_str id)
 {
     if (id == CREDO_STR_NONE)
@@ -498,11 +497,11 @@ credo_status credo_snapshot_finish(credo_snapshot *snapshot, credo_error *err)
     if (status != CREDO_OK)
         return status;
 
-    status = check_unique(snapshot, snapshot->reps.id, snapshot->reps.count, "rep", err);
+    status = snapshot_check_unique(snapshot, snapshot->reps.id, snapshot->reps.count, "rep", err);
     if (status == CREDO_OK)
-        status = check_unique(snapshot, snapshot->accounts.id, snapshot->accounts.count, "account", err);
+        status = snapshot_check_unique(snapshot, snapshot->accounts.id, snapshot->accounts.count, "account", err);
     if (status == CREDO_OK)
-        status = check_unique(snapshot, snapshot->deals.id, snapshot->deals.count, "deal", err);
+        status = snapshot_check_unique(snapshot, snapshot->deals.id, snapshot->deals.count, "deal", err);
     if (status != CREDO_OK)
         return status;
 
@@ -512,20 +511,20 @@ credo_status credo_snapshot_finish(credo_snapshot *snapshot, credo_error *err)
     credo_deal_team *team = &snapshot->team;
     for (size_t i = 0; i < team->count; i++)
         team->deal_row[i] = credo_snapshot_find_deal(snapshot, team->deal_id[i]);
-    return CREDO_OK;
+    return snapshot_finish_events(snapshot, err);
 }
 
 uint32_t credo_snapshot_find_rep(const credo_snapshot *snapshot, credo_str id)
 {
-    return find_sorted(snapshot, snapshot->reps.id, snapshot->reps.count, id);
+    return snapshot_find_sorted(snapshot, snapshot->reps.id, snapshot->reps.count, id);
 }
 
 uint32_t credo_snapshot_find_account(const credo_snapshot *snapshot, credo_str id)
 {
-    return find_sorted(snapshot, snapshot->accounts.id, snapshot->accounts.count, id);
+    return snapshot_find_sorted(snapshot, snapshot->accounts.id, snapshot->accounts.count, id);
 }
 
 uint32_t credo_snapshot_find_deal(const credo_snapshot *snapshot, credo_str id)
 {
-    return find_sorted(snapshot, snapshot->deals.id, snapshot->deals.count, id);
+    return snapshot_find_sorted(snapshot, snapshot->deals.id, snapshot->deals.count, id);
 }

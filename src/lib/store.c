@@ -47,20 +47,22 @@ credo_status credo_store_open(const char *location, credo_store **out, credo_err
         return credo_error_set(err, CREDO_ERR_INVALID,
                                "PostgreSQL is not built in yet; use an SQLite database "
                                "given as a file path or sqlite:PATH");
+    if (has_prefix(location, SQLITE_PREFIX)) {
+        const char *path = location + strlen(SQLITE_PREFIX);
+        if (path[0] == '\0' || has_prefix(path, "//"))
+            return credo_error_set(err, CREDO_ERR_INVALID,
+                                   "invalid database location '%s'; write sqlite:PATH with a "
+                                   "plain file path, such as sqlite:/var/lib/credo.db",
+                                   location);
+        return store_sqlite_open(path, out, err);
+    }
+
     size_t scheme_length = url_scheme_length(location);
     if (scheme_length > 0)
         return credo_error_set(err, CREDO_ERR_INVALID,
                                "unknown database scheme '%.*s'; use a file path or sqlite:PATH",
                                (int)scheme_length, location);
-
-    const char *path = location;
-    if (has_prefix(location, SQLITE_PREFIX))
-        path = location + strlen(SQLITE_PREFIX);
-    if (path[0] == '\0')
-        return credo_error_set(err, CREDO_ERR_INVALID,
-                               "database location '%s' has no file path; write sqlite:PATH",
-                               location);
-    return store_sqlite_open(path, out, err);
+    return store_sqlite_open(location, out, err);
 }
 
 void credo_store_close(credo_store *store)
@@ -325,7 +327,7 @@ typedef struct row_reader {
 } row_reader;
 
 /* Fails the reader with CREDO_ERR_STORE naming the database, table, id and
- * column; cause says what is wrong with the value. */
+ * column; cause describes what is wrong with the value. */
 static void reject_value(row_reader *reader, size_t column, const char *cause)
 {
     const char *id = reader->row[0].text != NULL ? reader->row[0].text : "";

@@ -22,27 +22,29 @@
 
 /* Migration N (1-based) brings the schema from version N-1 to N. Ids are
  * TEXT compared by code point (SQLite's default BINARY collation). Foreign
- * keys are not declared because imports may reference ids in any order. */
+ * keys are not declared because imports may reference ids in any order.
+ * Tables keyed by text are WITHOUT ROWID, so that a scan in key order and an
+ * upsert each walk one B-tree instead of an index and the table. */
 static const char *const migrations[] = {
     /* 1: the initial schema. */
     "CREATE TABLE reps ("
     "  id TEXT NOT NULL PRIMARY KEY, name TEXT, email TEXT, title TEXT, manager_id TEXT,"
-    "  active_from TEXT, active_to TEXT);"
+    "  active_from TEXT, active_to TEXT) WITHOUT ROWID;"
     "CREATE TABLE accounts ("
     "  id TEXT NOT NULL PRIMARY KEY, name TEXT, country TEXT, region TEXT, postal_code TEXT,"
     "  city TEXT, industry TEXT, parent_id TEXT, owner_id TEXT, employees TEXT,"
-    "  annual_revenue TEXT, potential TEXT, latitude TEXT, longitude TEXT);"
+    "  annual_revenue TEXT, potential TEXT, latitude TEXT, longitude TEXT) WITHOUT ROWID;"
     "CREATE TABLE account_attributes ("
     "  account_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
-    "  PRIMARY KEY (account_id, name));"
+    "  PRIMARY KEY (account_id, name)) WITHOUT ROWID;"
     "CREATE TABLE deals ("
     "  id TEXT NOT NULL PRIMARY KEY, account_id TEXT, owner_id TEXT, currency TEXT,"
     "  amount_minor INTEGER NOT NULL, stage TEXT,"
     "  status TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),"
-    "  source TEXT, partner TEXT, product TEXT, created TEXT, close_date TEXT);"
+    "  source TEXT, partner TEXT, product TEXT, created TEXT, close_date TEXT) WITHOUT ROWID;"
     "CREATE TABLE deal_team ("
     "  deal_id TEXT NOT NULL, rep_id TEXT NOT NULL, role TEXT NOT NULL, split_bp INTEGER,"
-    "  PRIMARY KEY (deal_id, rep_id, role));"
+    "  PRIMARY KEY (deal_id, rep_id, role)) WITHOUT ROWID;"
     "CREATE TABLE imports ("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, mapping_path TEXT,"
     "  summary TEXT);"
@@ -55,10 +57,10 @@ static const char *const migrations[] = {
     "  policy_path TEXT, policy_text TEXT, summary_json TEXT);"
     "CREATE TABLE run_assignments ("
     "  run_id INTEGER NOT NULL, account_id TEXT NOT NULL, territory_id TEXT, status TEXT,"
-    "  owner_id TEXT, reason TEXT, PRIMARY KEY (run_id, account_id));"
+    "  owner_id TEXT, reason TEXT, PRIMARY KEY (run_id, account_id)) WITHOUT ROWID;"
     "CREATE TABLE run_deals ("
     "  run_id INTEGER NOT NULL, deal_id TEXT NOT NULL, account_id TEXT, territory_id TEXT,"
-    "  owner_id TEXT, status TEXT, reason TEXT, PRIMARY KEY (run_id, deal_id));"
+    "  owner_id TEXT, status TEXT, reason TEXT, PRIMARY KEY (run_id, deal_id)) WITHOUT ROWID;"
     "CREATE TABLE run_credit ("
     "  run_id INTEGER NOT NULL, deal_id TEXT NOT NULL, rep_id TEXT NOT NULL, kind TEXT,"
     "  amount_minor INTEGER NOT NULL, rule TEXT, explanation TEXT);"
@@ -231,46 +233,46 @@ static binder start_binding(sqlite3_stmt *stmt)
 }
 
 /* Binds text (NULL for SQL NULL), borrowed until the statement is reset. */
-static void bind_text(binder *b, const char *text)
+static void bind_text(binder *params, const char *text)
 {
-    b->index++;
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_text(b->stmt, b->index, text, -1, SQLITE_STATIC);
+    params->index++;
+    if (params->rc == SQLITE_OK)
+        params->rc = sqlite3_bind_text(params->stmt, params->index, text, -1, SQLITE_STATIC);
 }
 
-static void bind_int64(binder *b, int64_t value)
+static void bind_int64(binder *params, int64_t value)
 {
-    b->index++;
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_int64(b->stmt, b->index, value);
+    params->index++;
+    if (params->rc == SQLITE_OK)
+        params->rc = sqlite3_bind_int64(params->stmt, params->index, value);
 }
 
-static void bind_copy(binder *b, const char *text)
+static void bind_copy(binder *params, const char *text)
 {
-    b->index++;
-    if (b->rc == SQLITE_OK)
-        b->rc = sqlite3_bind_text(b->stmt, b->index, text, -1, SQLITE_TRANSIENT);
+    params->index++;
+    if (params->rc == SQLITE_OK)
+        params->rc = sqlite3_bind_text(params->stmt, params->index, text, -1, SQLITE_TRANSIENT);
 }
 
 /* Binds a date as 'YYYY-MM-DD', or NULL for CREDO_DATE_NONE and for
  * open_end (CREDO_DATE_NONE when the column has no open end). */
-static void bind_date(binder *b, credo_date date, credo_date open_end)
+static void bind_date(binder *params, credo_date date, credo_date open_end)
 {
     char text[11];
     if (date == CREDO_DATE_NONE || date == open_end)
-        bind_text(b, NULL);
+        bind_text(params, NULL);
     else
-        bind_copy(b, credo_format_date(date, text));
+        bind_copy(params, credo_format_date(date, text));
 }
 
 /* Binds an exact decimal as text, or NULL for CREDO_NUMBER_NONE. */
-static void bind_number(binder *b, credo_number number)
+static void bind_number(binder *params, credo_number number)
 {
     char text[32];
     if (number == CREDO_NUMBER_NONE)
-        bind_text(b, NULL);
+        bind_text(params, NULL);
     else
-        bind_copy(b, credo_format_number(number, text));
+        bind_copy(params, credo_format_number(number, text));
 }
 
 static void finish_statement(sqlite3_stmt *stmt)
@@ -281,24 +283,26 @@ static void finish_statement(sqlite3_stmt *stmt)
 
 /* Steps a bound statement that returns no rows, then resets it. On
  * failure err names the operation given by operation_fmt. */
-static credo_status execute(sqlite_store *store, binder *b, credo_error *err,
+static credo_status execute(sqlite_store *store, binder *params, credo_error *err,
                             const char *operation_fmt, ...) __attribute__((format(printf, 4, 5)));
-static credo_status execute(sqlite_store *store, binder *b, credo_error *err,
+static credo_status execute(sqlite_store *store, binder *params, credo_error *err,
                             const char *operation_fmt, ...)
 {
     credo_status status = CREDO_OK;
-    int rc = b->rc;
+    int rc = params->rc;
     if (rc == SQLITE_OK)
-        rc = sqlite3_step(b->stmt);
+        rc = sqlite3_step(params->stmt);
 
     if (rc != SQLITE_DONE) {
-        const char *detail = b->rc != SQLITE_OK ? sqlite3_errstr(rc) : sqlite3_errmsg(store->db);
+        /* A failed bind leaves no message on the connection to report. */
+        const char *detail = params->rc != SQLITE_OK ? sqlite3_errstr(rc)
+                                                     : sqlite3_errmsg(store->db);
         va_list args;
         va_start(args, operation_fmt);
         status = fail_with(store, rc, detail, err, operation_fmt, args);
         va_end(args);
     }
-    finish_statement(b->stmt);
+    finish_statement(params->stmt);
     return status;
 }
 
@@ -381,8 +385,9 @@ static credo_status migrate(sqlite_store *store, credo_error *err)
  * file whose schema is newer than this build's, not even the WAL mode. */
 static credo_status prepare_database(sqlite_store *store, credo_error *err)
 {
-    if (sqlite3_open_v2(store->path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                        NULL) != SQLITE_OK)
+    /* NOMUTEX: a store is used by one thread at a time (see store.h). */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(store->path, &store->db, flags, NULL) != SQLITE_OK)
         return store->db != NULL
                    ? credo_error_set(err, CREDO_ERR_STORE, "cannot open database %s: %s",
                                      store->path, sqlite3_errmsg(store->db))
@@ -454,15 +459,15 @@ static credo_status sqlite_put_rep(credo_store *base, const credo_rep_row *row, 
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_text(&b, row->id);
-    bind_text(&b, row->name);
-    bind_text(&b, row->email);
-    bind_text(&b, row->title);
-    bind_text(&b, row->manager_id);
-    bind_date(&b, row->active_from, CREDO_DATE_MIN);
-    bind_date(&b, row->active_to, CREDO_DATE_MAX);
-    return execute(store, &b, err, "store rep %s", row->id);
+    binder params = start_binding(stmt);
+    bind_text(&params, row->id);
+    bind_text(&params, row->name);
+    bind_text(&params, row->email);
+    bind_text(&params, row->title);
+    bind_text(&params, row->manager_id);
+    bind_date(&params, row->active_from, CREDO_DATE_MIN);
+    bind_date(&params, row->active_to, CREDO_DATE_MAX);
+    return execute(store, &params, err, "store rep %s", row->id);
 }
 
 static credo_status sqlite_put_account(credo_store *base, const credo_account_row *row,
@@ -474,22 +479,22 @@ static credo_status sqlite_put_account(credo_store *base, const credo_account_ro
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_text(&b, row->id);
-    bind_text(&b, row->name);
-    bind_text(&b, row->country);
-    bind_text(&b, row->region);
-    bind_text(&b, row->postal_code);
-    bind_text(&b, row->city);
-    bind_text(&b, row->industry);
-    bind_text(&b, row->parent_id);
-    bind_text(&b, row->owner_id);
-    bind_number(&b, row->employees);
-    bind_number(&b, row->annual_revenue);
-    bind_number(&b, row->potential);
-    bind_number(&b, row->latitude);
-    bind_number(&b, row->longitude);
-    return execute(store, &b, err, "store account %s", row->id);
+    binder params = start_binding(stmt);
+    bind_text(&params, row->id);
+    bind_text(&params, row->name);
+    bind_text(&params, row->country);
+    bind_text(&params, row->region);
+    bind_text(&params, row->postal_code);
+    bind_text(&params, row->city);
+    bind_text(&params, row->industry);
+    bind_text(&params, row->parent_id);
+    bind_text(&params, row->owner_id);
+    bind_number(&params, row->employees);
+    bind_number(&params, row->annual_revenue);
+    bind_number(&params, row->potential);
+    bind_number(&params, row->latitude);
+    bind_number(&params, row->longitude);
+    return execute(store, &params, err, "store account %s", row->id);
 }
 
 static credo_status sqlite_put_attribute(credo_store *base, const char *account_id,
@@ -502,12 +507,12 @@ static credo_status sqlite_put_attribute(credo_store *base, const char *account_
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_text(&b, account_id);
-    bind_text(&b, name);
+    binder params = start_binding(stmt);
+    bind_text(&params, account_id);
+    bind_text(&params, name);
     if (value != NULL)
-        bind_text(&b, value);
-    return execute(store, &b, err, "%s attribute %s of account %s",
+        bind_text(&params, value);
+    return execute(store, &params, err, "%s attribute %s of account %s",
                    value != NULL ? "store" : "remove", name, account_id);
 }
 
@@ -530,20 +535,20 @@ static credo_status sqlite_put_deal(credo_store *base, const credo_deal_row *row
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_text(&b, row->id);
-    bind_text(&b, row->account_id);
-    bind_text(&b, row->owner_id);
-    bind_text(&b, row->currency);
-    bind_int64(&b, row->amount);
-    bind_text(&b, row->stage);
-    bind_text(&b, deal_status_text(row->status));
-    bind_text(&b, row->source);
-    bind_text(&b, row->partner);
-    bind_text(&b, row->product);
-    bind_date(&b, row->created, CREDO_DATE_NONE);
-    bind_date(&b, row->close_date, CREDO_DATE_NONE);
-    return execute(store, &b, err, "store deal %s", row->id);
+    binder params = start_binding(stmt);
+    bind_text(&params, row->id);
+    bind_text(&params, row->account_id);
+    bind_text(&params, row->owner_id);
+    bind_text(&params, row->currency);
+    bind_int64(&params, row->amount);
+    bind_text(&params, row->stage);
+    bind_text(&params, deal_status_text(row->status));
+    bind_text(&params, row->source);
+    bind_text(&params, row->partner);
+    bind_text(&params, row->product);
+    bind_date(&params, row->created, CREDO_DATE_NONE);
+    bind_date(&params, row->close_date, CREDO_DATE_NONE);
+    return execute(store, &params, err, "store deal %s", row->id);
 }
 
 static credo_status sqlite_put_team_member(credo_store *base, const credo_team_row *row,
@@ -555,15 +560,15 @@ static credo_status sqlite_put_team_member(credo_store *base, const credo_team_r
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_text(&b, row->deal_id);
-    bind_text(&b, row->rep_id);
-    bind_text(&b, row->role);
+    binder params = start_binding(stmt);
+    bind_text(&params, row->deal_id);
+    bind_text(&params, row->rep_id);
+    bind_text(&params, row->role);
     if (row->split < 0)
-        bind_text(&b, NULL);
+        bind_text(&params, NULL);
     else
-        bind_int64(&b, row->split);
-    return execute(store, &b, err, "store rep %s on the team of deal %s", row->rep_id,
+        bind_int64(&params, row->split);
+    return execute(store, &params, err, "store rep %s on the team of deal %s", row->rep_id,
                    row->deal_id);
 }
 
@@ -577,11 +582,11 @@ static credo_status sqlite_record_import(credo_store *base, const char *created_
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_text(&b, created_at);
-    bind_text(&b, mapping_path);
-    bind_text(&b, summary);
-    status = execute(store, &b, err, "record an import");
+    binder params = start_binding(stmt);
+    bind_text(&params, created_at);
+    bind_text(&params, mapping_path);
+    bind_text(&params, summary);
+    status = execute(store, &params, err, "record an import");
     if (status == CREDO_OK)
         *import_id = sqlite3_last_insert_rowid(store->db);
     return status;
@@ -598,14 +603,14 @@ static credo_status sqlite_add_import_issue(credo_store *base, int64_t import_id
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_int64(&b, import_id);
-    bind_text(&b, file);
-    bind_int64(&b, line);
-    bind_text(&b, field);
-    bind_text(&b, value);
-    bind_text(&b, message);
-    return execute(store, &b, err, "store an issue of import %lld", (long long)import_id);
+    binder params = start_binding(stmt);
+    bind_int64(&params, import_id);
+    bind_text(&params, file);
+    bind_int64(&params, line);
+    bind_text(&params, field);
+    bind_text(&params, value);
+    bind_text(&params, message);
+    return execute(store, &params, err, "store an issue of import %lld", (long long)import_id);
 }
 
 /* ---- Run results ---------------------------------------------------------- */
@@ -620,13 +625,13 @@ static credo_status sqlite_add_run(credo_store *base, const char *created_at,
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_text(&b, created_at);
-    bind_text(&b, run->as_of);
-    bind_text(&b, run->policy_path);
-    bind_text(&b, run->policy_text);
-    bind_text(&b, run->summary_json);
-    status = execute(store, &b, err, "record a run");
+    binder params = start_binding(stmt);
+    bind_text(&params, created_at);
+    bind_text(&params, run->as_of);
+    bind_text(&params, run->policy_path);
+    bind_text(&params, run->policy_text);
+    bind_text(&params, run->summary_json);
+    status = execute(store, &params, err, "record a run");
     if (status == CREDO_OK)
         *run_id = sqlite3_last_insert_rowid(store->db);
     return status;
@@ -641,14 +646,14 @@ static credo_status sqlite_add_assignment(credo_store *base, int64_t run_id,
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_int64(&b, run_id);
-    bind_text(&b, row->account_id);
-    bind_text(&b, row->territory_id);
-    bind_text(&b, row->status);
-    bind_text(&b, row->owner_id);
-    bind_text(&b, row->reason);
-    return execute(store, &b, err, "store the assignment of account %s in run %lld",
+    binder params = start_binding(stmt);
+    bind_int64(&params, run_id);
+    bind_text(&params, row->account_id);
+    bind_text(&params, row->territory_id);
+    bind_text(&params, row->status);
+    bind_text(&params, row->owner_id);
+    bind_text(&params, row->reason);
+    return execute(store, &params, err, "store the assignment of account %s in run %lld",
                    row->account_id, (long long)run_id);
 }
 
@@ -661,15 +666,15 @@ static credo_status sqlite_add_deal_result(credo_store *base, int64_t run_id,
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_int64(&b, run_id);
-    bind_text(&b, row->deal_id);
-    bind_text(&b, row->account_id);
-    bind_text(&b, row->territory_id);
-    bind_text(&b, row->owner_id);
-    bind_text(&b, row->status);
-    bind_text(&b, row->reason);
-    return execute(store, &b, err, "store the result of deal %s in run %lld", row->deal_id,
+    binder params = start_binding(stmt);
+    bind_int64(&params, run_id);
+    bind_text(&params, row->deal_id);
+    bind_text(&params, row->account_id);
+    bind_text(&params, row->territory_id);
+    bind_text(&params, row->owner_id);
+    bind_text(&params, row->status);
+    bind_text(&params, row->reason);
+    return execute(store, &params, err, "store the result of deal %s in run %lld", row->deal_id,
                    (long long)run_id);
 }
 
@@ -682,15 +687,15 @@ static credo_status sqlite_add_credit(credo_store *base, int64_t run_id,
     if (status != CREDO_OK)
         return status;
 
-    binder b = start_binding(stmt);
-    bind_int64(&b, run_id);
-    bind_text(&b, row->deal_id);
-    bind_text(&b, row->rep_id);
-    bind_text(&b, row->kind);
-    bind_int64(&b, row->amount);
-    bind_text(&b, row->rule);
-    bind_text(&b, row->explanation);
-    return execute(store, &b, err, "store credit of deal %s to rep %s in run %lld",
+    binder params = start_binding(stmt);
+    bind_int64(&params, run_id);
+    bind_text(&params, row->deal_id);
+    bind_text(&params, row->rep_id);
+    bind_text(&params, row->kind);
+    bind_int64(&params, row->amount);
+    bind_text(&params, row->rule);
+    bind_text(&params, row->explanation);
+    return execute(store, &params, err, "store credit of deal %s to rep %s in run %lld",
                    row->deal_id, row->rep_id, (long long)run_id);
 }
 
@@ -726,15 +731,15 @@ static void build_select(const store_query *query, credo_buf *sql)
     credo_buf_printf(sql, " ORDER BY %s", query->order_by);
 }
 
-/* Reads column i of the current row. sqlite3_column_type must come before
- * sqlite3_column_text, which converts the value. */
+/* Reads column i of the current row. SQLite returns NULL text both for SQL
+ * NULL and when converting the value ran out of memory; the error code
+ * tells them apart. */
 static credo_status read_column(const sqlite_store *store, sqlite3_stmt *stmt, int i,
                                 store_value *value, credo_error *err)
 {
-    bool is_null = sqlite3_column_type(stmt, i) == SQLITE_NULL;
     value->text = (const char *)sqlite3_column_text(stmt, i);
     value->length = (size_t)sqlite3_column_bytes(stmt, i);
-    if (value->text == NULL && !is_null)
+    if (value->text == NULL && sqlite3_errcode(store->db) == SQLITE_NOMEM)
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s",
                                store->path);
     return CREDO_OK;
