@@ -198,7 +198,7 @@ static void assert_contains(const char *text, const char *part)
 }
 
 /* Checks that reading ended with status at "t.csv:LINE:COLUMN: ", that the
- * message contains phrase and that it says what to do after "; ". */
+ * message contains phrase, and that an advice part follows "; ". */
 static void assert_error_at(const parsed *result, credo_status status, unsigned long line,
                             unsigned long column, const char *phrase)
 {
@@ -1039,8 +1039,8 @@ static void check_limit_edge(const char *text, size_t length, credo_status statu
     free_parsed(&expected);
 }
 
-/* Near max_record_bytes a file reader stops before it knows where the
- * input ends, and the error must still match the memory reader's. */
+/* Near max_record_bytes a file reader stops before it has found the end of
+ * the input, and the error must still match the memory reader's. */
 static void csv_limit_edge_every_block_size(void **state)
 {
     (void)state;

@@ -68,6 +68,14 @@ typedef struct credo_policy_territory {
     credo_policy_pos match_pos;
 } credo_policy_territory;
 
+/* Optional sections, each defined by the module that reads it:
+ * pipeline (stall rules and forecast categories, credo/pipeline.h),
+ * engagement (rules of engagement, credo/engagement.h) and credit (credit
+ * rules, credo/engagement.h). */
+typedef struct credo_pipeline_policy credo_pipeline_policy;
+typedef struct credo_engagement_policy credo_engagement_policy;
+typedef struct credo_credit_policy credo_credit_policy;
+
 typedef struct credo_policy {
     char *path;             /* file name used in messages */
     char *text;             /* the whole file, for storing with a run */
@@ -79,6 +87,9 @@ typedef struct credo_policy {
     size_t type_count;
     credo_policy_territory *territories; /* in file order */
     size_t territory_count;
+    credo_pipeline_policy *pipeline;     /* NULL when the file has no pipeline section */
+    credo_engagement_policy *engagement; /* NULL when the file has no engagement section */
+    credo_credit_policy *credit;         /* NULL when the file has no credit section */
 } credo_policy;
 
 /* Account fields that match rules may name, in field-id order, and the

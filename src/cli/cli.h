@@ -53,5 +53,10 @@ int cmd_run(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_preview(int argc, char **argv);
+int cmd_conflicts(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_pipeline(int argc, char **argv);
 
 #endif

@@ -15,6 +15,11 @@ static const char usage[] =
     "  run      assign accounts, decide deal owners, credit won deals, store and report\n"
     "  explain  print the rules and facts behind an account's or a deal's result\n"
     "  export   write the stored results of the newest run as CSV files\n"
+    "  preview  who would own a deal and what credit it would give, before logging it\n"
+    "  conflicts  list the conflict queue and decide conflicts\n"
+    "  diff     what changed for whom between two runs, and why\n"
+    "  audit    verify the hash-chained audit log\n"
+    "  pipeline stalled deals, forecast roll-up and logging latency\n"
     "\n"
     "Run 'credo COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 problems found, 2 invalid command line, 3 invalid input,\n"
@@ -36,7 +41,9 @@ int main(int argc, char **argv)
         int (*run)(int argc, char **argv);
     } commands[] = {
         {"import", cmd_import}, {"check", cmd_check}, {"run", cmd_run},
-        {"explain", cmd_explain}, {"export", cmd_export},
+        {"explain", cmd_explain}, {"export", cmd_export}, {"preview", cmd_preview},
+        {"conflicts", cmd_conflicts}, {"diff", cmd_diff}, {"audit", cmd_audit},
+        {"pipeline", cmd_pipeline},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

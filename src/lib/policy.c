@@ -60,6 +60,9 @@ void credo_policy_free(credo_policy *policy)
     for (size_t i = 0; i < policy->role_count; i++)
         free(policy->roles[i].id);
     free(policy->roles);
+    policy_pipeline_free(policy->pipeline);
+    policy_engagement_free(policy->engagement);
+    policy_credit_free(policy->credit);
     free(policy->name);
     free(policy->text);
     free(policy->path);

@@ -142,6 +142,20 @@ credo_status policy_build(const policy_reader *reader, const policy_node *root);
 credo_status policy_read_match(const policy_reader *reader, const policy_node *node, const char *territory_id,
                                credo_expr **out);
 
+/* Readers of the optional sections, each in its own file: the node is the
+ * section's value. They may read the territories, roles and types already
+ * built (policy_build reads the sections last) and must leave *out NULL on
+ * failure. The free functions accept NULL. */
+credo_status policy_read_pipeline(const policy_reader *reader, const policy_node *node,
+                                  credo_pipeline_policy **out);
+void policy_pipeline_free(credo_pipeline_policy *pipeline);
+credo_status policy_read_engagement(const policy_reader *reader, const policy_node *node,
+                                    credo_engagement_policy **out);
+void policy_engagement_free(credo_engagement_policy *engagement);
+credo_status policy_read_credit(const policy_reader *reader, const policy_node *node,
+                                credo_credit_policy **out);
+void policy_credit_free(credo_credit_policy *credit);
+
 /* Links roles, types and parents by id and rejects duplicate ids, unknown
  * references and parent cycles. root is the tree that policy_build read,
  * used for the positions of references. */

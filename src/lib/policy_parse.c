@@ -244,12 +244,14 @@ static credo_status read_version(const policy_reader *reader, const policy_node 
 
 credo_status policy_build(const policy_reader *reader, const policy_node *root)
 {
-    static const char *const keys[] = {"credo_policy", "name", "roles", "types", "territories"};
+    static const char *const keys[] = {
+        "credo_policy", "name", "roles", "types", "territories", "pipeline", "engagement", "credit",
+    };
     if (root == NULL)
         return policy_fail(reader, (credo_policy_pos){1, 1}, CREDO_ERR_INVALID,
                            "the policy is empty; start it with `credo_policy: 1`");
-    const policy_node *values[5];
-    credo_status status = policy_read_keys(reader, root, "the policy", keys, 5, values);
+    const policy_node *values[8];
+    credo_status status = policy_read_keys(reader, root, "the policy", keys, 8, values);
     if (status == CREDO_OK)
         status = read_version(reader, root, values[0]);
     if (status == CREDO_OK && values[1] != NULL)
@@ -260,6 +262,12 @@ credo_status policy_build(const policy_reader *reader, const policy_node *root)
         status = read_types(reader, values[3]);
     if (status == CREDO_OK && values[4] != NULL)
         status = read_territories(reader, values[4]);
+    if (status == CREDO_OK && values[5] != NULL)
+        status = policy_read_pipeline(reader, values[5], &reader->policy->pipeline);
+    if (status == CREDO_OK && values[6] != NULL)
+        status = policy_read_engagement(reader, values[6], &reader->policy->engagement);
+    if (status == CREDO_OK && values[7] != NULL)
+        status = policy_read_credit(reader, values[7], &reader->policy->credit);
     return status;
 }
 
