@@ -538,6 +538,25 @@ static void rollup_matches_nothing(void **state)
     assert_string_equal(overlays_of(f, "fr"), "");
 }
 
+/* A parent's rule does not restrict its children: parent only places a
+ * territory in the roll-up hierarchy. */
+static void parent_rule_not_inherited(void **state)
+{
+    fixture *f = *state;
+    add_account(f->snapshot, "us", "US", "US-CA");
+    add_account(f->snapshot, "de", "DE", NULL);
+    run_assign(f, POLICY_HEAD
+               "types:\n"
+               "  - {id: country, priority: 5}\n"
+               "  - {id: region, priority: 10}\n"
+               "territories:\n"
+               "  - {id: germany, type: country, match: 'country = \"DE\"'}\n"
+               "  - {id: west, parent: germany, type: region, match: 'region = \"US-CA\"'}\n");
+
+    assert_string_equal(territory_of(f, "us"), "west");
+    assert_string_equal(territory_of(f, "de"), "germany");
+}
+
 /* ---- Missing values --------------------------------------------------- */
 
 static const char *const missing_policy = POLICY_HEAD
@@ -929,6 +948,7 @@ int main(void)
         ASSIGN_TEST(excluded_everywhere_is_gap),
         ASSIGN_TEST(excluded_from_overlay),
         ASSIGN_TEST(rollup_matches_nothing),
+        ASSIGN_TEST(parent_rule_not_inherited),
         ASSIGN_TEST(missing_fails_not_equal),
         ASSIGN_TEST(missing_fails_not_in),
         ASSIGN_TEST(missing_number_fails_compare),

@@ -112,12 +112,25 @@ static void expect_error(const char *text, unsigned line, unsigned column, const
     expect_error_with(&SCHEMA, text, strlen(text), CREDO_ERR_INVALID, line, column, message);
 }
 
-/* Appends text to a malloc'd buffer of *length bytes. */
+/* Size of the allocation behind a buffer of `bytes` bytes: a power of two,
+ * so that building long texts by appending stays linear. */
+static size_t buffer_capacity(size_t bytes)
+{
+    size_t capacity = 64;
+    while (capacity < bytes)
+        capacity *= 2;
+    return capacity;
+}
+
+/* Appends text to a malloc'd buffer of *length bytes (NULL when empty). */
 static char *append(char *buffer, size_t *length, const char *text)
 {
     size_t add = strlen(text);
-    buffer = realloc(buffer, *length + add + 1);
-    assert_non_null(buffer);
+    size_t needed = *length + add + 1;
+    if (buffer == NULL || buffer_capacity(*length + 1) < needed) {
+        buffer = realloc(buffer, buffer_capacity(needed));
+        assert_non_null(buffer);
+    }
     memcpy(buffer + *length, text, add + 1);
     *length += add;
     return buffer;
@@ -432,8 +445,7 @@ static void precedence_chain_nests_right(void **state)
 
 static void precedence_truth(void **state)
 {
-    /* With A false, B true and C false: "A and B or C" is false either way,
-     * so use rows where the grouping changes the result. */
+    /* A row on which each pair of groupings gives different results. */
     test_row row = {0};
     set_text(&row, F_CITY, "B");
     set_text(&row, F_REGION, "X");
@@ -649,6 +661,14 @@ static void error_unknown_field_no_prefix(void **state)
     const char *text = "attr.size = 1";
     expect_error_with(&schema, text, strlen(text), CREDO_ERR_INVALID, 1, 1,
                       "unknown field 'attr.size'; known fields: size");
+}
+
+static void error_keyword_case_as_field(void **state)
+{
+    expect_error("NOT country = \"US\"", 1, 1,
+                 "unknown field 'NOT' (keywords are lower case: write 'not'); known fields: id, "
+                 "name, country, region, postal_code, city, industry, parent, employees, "
+                 "annual_revenue, potential; custom attributes start with 'attr.'");
 }
 
 static void error_custom_prefix_alone(void **state)
@@ -1635,8 +1655,8 @@ static gen_node *gen_leaf(gen_state *g, gen_node *node)
     node->field = GEN_FIELDS[field].name;
     bool is_number = GEN_FIELDS[field].type == GEN_FIELD_NUMBER ||
                      (GEN_FIELDS[field].type == GEN_FIELD_CUSTOM && gen_below(g, 2) == 0);
-    int shape = gen_below(g, is_number ? 2 : 3);
-    node->kind = shape == 0 ? G_COMPARE : shape == 1 ? G_IN : G_PREFIX;
+    static const gen_kind shapes[] = {G_COMPARE, G_IN, G_PREFIX};
+    node->kind = shapes[gen_below(g, is_number ? 2 : 3)];
     node->op = gen_below(g, 6);
     node->negated = gen_below(g, 2) == 0;
     node->count = 1 + gen_below(g, GEN_ITEMS_MAX);
@@ -1659,7 +1679,12 @@ static gen_node *gen_tree(gen_state *g, int depth)
     int choice = gen_below(g, 10);
     if (depth == 0 || choice < 4)
         return gen_leaf(g, node);
-    node->kind = choice < 6 ? G_AND : choice < 8 ? G_OR : G_NOT;
+    if (choice < 6)
+        node->kind = G_AND;
+    else if (choice < 8)
+        node->kind = G_OR;
+    else
+        node->kind = G_NOT;
     node->left = gen_tree(g, depth - 1);
     if (node->kind != G_NOT)
         node->right = gen_tree(g, depth - 1);
@@ -1739,7 +1764,12 @@ static void gen_print_leaf(gen_state *g, const gen_node *node, char **text, size
 /* Binding strength: or 1, and 2, not 3, tests 4. */
 static int gen_precedence(const gen_node *node)
 {
-    return node->kind == G_OR ? 1 : node->kind == G_AND ? 2 : node->kind == G_NOT ? 3 : 4;
+    switch (node->kind) {
+    case G_OR: return 1;
+    case G_AND: return 2;
+    case G_NOT: return 3;
+    default: return 4;
+    }
 }
 
 /* Prints with the fewest parentheses that precedence allows, plus some
@@ -1782,8 +1812,8 @@ static int gen_field_index(const char *name)
     return -1;
 }
 
-/* Reads the row's value for a leaf as the oracle sees it. Returns false
- * when it is missing for this comparison. */
+/* Reads the row's value for a leaf into *operand. Returns false when the
+ * value is missing for this comparison. */
 static bool gen_operand(const gen_node *node, const gen_row *row, gen_literal *operand)
 {
     int field = gen_field_index(node->field);
@@ -1817,7 +1847,8 @@ static bool gen_eval_leaf(const gen_node *node, const gen_row *row)
         static const int wanted[][3] = {
             {0, 1, 0}, {1, 0, 1}, {1, 0, 0}, {1, 1, 0}, {0, 0, 1}, {0, 1, 1},
         };
-        return wanted[node->op][order < 0 ? 0 : order == 0 ? 1 : 2];
+        int column = 1 + (order > 0) - (order < 0);
+        return wanted[node->op][column];
     }
     bool found = false;
     for (int i = 0; i < node->count; i++) {
@@ -1967,6 +1998,7 @@ int main(void)
         cmocka_unit_test(error_unknown_field_swapped),
         cmocka_unit_test(error_unknown_field_plain),
         cmocka_unit_test(error_unknown_field_no_prefix),
+        cmocka_unit_test(error_keyword_case_as_field),
         cmocka_unit_test(error_custom_prefix_alone),
         cmocka_unit_test(error_keyword_case),
         cmocka_unit_test(error_unterminated_string),

@@ -15,6 +15,11 @@
 #define DAY_2023_01_01 19358
 #define DAY_2023_06_30 19538
 #define DAY_2024_12_31 20088
+#define DAY_2024_01_01 19723
+#define DAY_2024_03_01 19783
+#define DAY_2024_03_02 19784
+#define DAY_2024_04_01 19814
+#define DAY_2024_07_01 19905
 
 typedef struct fixture {
     char *dir;
@@ -173,14 +178,100 @@ static const char *text_of(const credo_snapshot *snapshot, credo_str id)
 static void test_open_creates_schema(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
     expect_raw_text(f->path, "PRAGMA journal_mode", "wal");
     int64_t tables = raw_int(f->path,
                              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                              "('reps', 'accounts', 'account_attributes', 'deals', 'deal_team', "
                              "'imports', 'import_issues', 'runs', 'run_assignments', "
-                             "'run_deals', 'run_credit')");
-    assert_int_equal(tables, 11);
+                             "'run_deals', 'run_credit', 'activities', 'deal_history', "
+                             "'quotas', 'registrations', 'audit_log', 'audit_head', "
+                             "'conflict_decisions')");
+    assert_int_equal(tables, 18);
+}
+
+/* The schema of version 1 exactly as credo 0.1.0 created it. */
+static const char version_1_schema[] =
+    "CREATE TABLE reps ("
+    "  id TEXT NOT NULL PRIMARY KEY, name TEXT, email TEXT, title TEXT, manager_id TEXT,"
+    "  active_from TEXT, active_to TEXT) WITHOUT ROWID;"
+    "CREATE TABLE accounts ("
+    "  id TEXT NOT NULL PRIMARY KEY, name TEXT, country TEXT, region TEXT, postal_code TEXT,"
+    "  city TEXT, industry TEXT, parent_id TEXT, owner_id TEXT, employees TEXT,"
+    "  annual_revenue TEXT, potential TEXT, latitude TEXT, longitude TEXT) WITHOUT ROWID;"
+    "CREATE TABLE account_attributes ("
+    "  account_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY (account_id, name)) WITHOUT ROWID;"
+    "CREATE TABLE deals ("
+    "  id TEXT NOT NULL PRIMARY KEY, account_id TEXT, owner_id TEXT, currency TEXT,"
+    "  amount_minor INTEGER NOT NULL, stage TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),"
+    "  source TEXT, partner TEXT, product TEXT, created TEXT, close_date TEXT) WITHOUT ROWID;"
+    "CREATE TABLE deal_team ("
+    "  deal_id TEXT NOT NULL, rep_id TEXT NOT NULL, role TEXT NOT NULL, split_bp INTEGER,"
+    "  PRIMARY KEY (deal_id, rep_id, role)) WITHOUT ROWID;"
+    "CREATE TABLE imports ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, mapping_path TEXT,"
+    "  summary TEXT);"
+    "CREATE TABLE import_issues ("
+    "  import_id INTEGER NOT NULL, file TEXT, line INTEGER, field TEXT, value TEXT,"
+    "  message TEXT);"
+    "CREATE INDEX import_issues_by_import ON import_issues (import_id);"
+    "CREATE TABLE runs ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, as_of TEXT,"
+    "  policy_path TEXT, policy_text TEXT, summary_json TEXT);"
+    "CREATE TABLE run_assignments ("
+    "  run_id INTEGER NOT NULL, account_id TEXT NOT NULL, territory_id TEXT, status TEXT,"
+    "  owner_id TEXT, reason TEXT, PRIMARY KEY (run_id, account_id)) WITHOUT ROWID;"
+    "CREATE TABLE run_deals ("
+    "  run_id INTEGER NOT NULL, deal_id TEXT NOT NULL, account_id TEXT, territory_id TEXT,"
+    "  owner_id TEXT, status TEXT, reason TEXT, PRIMARY KEY (run_id, deal_id)) WITHOUT ROWID;"
+    "CREATE TABLE run_credit ("
+    "  run_id INTEGER NOT NULL, deal_id TEXT NOT NULL, rep_id TEXT NOT NULL, kind TEXT,"
+    "  amount_minor INTEGER NOT NULL, rule TEXT, explanation TEXT);"
+    "CREATE INDEX run_credit_by_deal ON run_credit (run_id, deal_id, rep_id, kind);"
+    "PRAGMA user_version = 1;";
+
+static void test_open_migrates_version_1(void **state)
+{
+    char *dir = test_make_tempdir("store-v1");
+    char *path = test_path_join(dir, "v1.db");
+    raw_exec(path, version_1_schema);
+    raw_exec(path, "INSERT INTO reps (id, name) VALUES ('R1', 'Kept');"
+                   "INSERT INTO deals (id, amount_minor, status) VALUES ('D1', 500, 'won');"
+                   "INSERT INTO runs (created_at, as_of) VALUES ('2024-01-01T00:00:00Z', "
+                   "'2024-01-01');");
+
+    credo_store *store = NULL;
+    credo_error err;
+    assert_int_equal(credo_store_open(path, &store, &err), CREDO_OK);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                   "AND name IN ('activities', 'deal_history', 'quotas', "
+                                   "'registrations', 'audit_log', 'audit_head', "
+                                   "'conflict_decisions')"),
+                     7);
+
+    credo_activity_row activity = {.rep_id = "R1", .account_id = "A1", .type = "call",
+                                   .date = DAY_2024_03_01};
+    assert_int_equal(credo_store_put_activity(store, &activity, &err), CREDO_OK);
+    credo_snapshot *s = load(store);
+    assert_int_equal(s->reps.count, 1);
+    assert_string_equal(text_of(s, s->reps.name[0]), "Kept");
+    assert_int_equal(s->deals.amount[0], 500);
+    assert_int_equal(s->activities.count, 1);
+    credo_snapshot_free(s);
+    int64_t run_id = 0;
+    assert_int_equal(credo_store_latest_run(store, &run_id, &err), CREDO_OK);
+    assert_int_equal(run_id, 1);
+    credo_store_close(store);
+
+    /* Opening again finds version 2 and changes nothing. */
+    assert_int_equal(credo_store_open(path, &store, &err), CREDO_OK);
+    assert_int_equal(store_count(store, "activities"), 1);
+    credo_store_close(store);
+    free(path);
+    free(dir);
 }
 
 static void test_open_twice_keeps_data(void **state)
@@ -193,7 +284,7 @@ static void test_open_twice_keeps_data(void **state)
     f->store = NULL;
 
     assert_int_equal(credo_store_open(f->path, &f->store, &err), CREDO_OK);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
     assert_int_equal(store_count(f->store, "reps"), 1);
 }
 
@@ -208,7 +299,7 @@ static void test_open_sqlite_prefix(void **state)
     credo_error err;
     assert_int_equal(credo_store_open(location, &store, &err), CREDO_OK);
     credo_store_close(store);
-    assert_int_equal(raw_int(path, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 2);
     free(path);
     free(dir);
 }
@@ -218,7 +309,7 @@ static void test_open_rejects_newer_schema(void **state)
     char *dir = test_make_tempdir("store-newer");
     char *path = test_path_join(dir, "newer.db");
     raw_exec(path, "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept');"
-                   "PRAGMA user_version = 2;");
+                   "PRAGMA user_version = 3;");
     size_t before_length, after_length;
     char *before = test_read_file(path, &before_length);
 
@@ -227,8 +318,8 @@ static void test_open_rejects_newer_schema(void **state)
     assert_int_equal(credo_store_open(path, &store, &err), CREDO_ERR_STORE);
     assert_null(store);
     expect_contains(err.message, path);
-    expect_contains(err.message, "schema version 2");
-    expect_contains(err.message, "up to 1");
+    expect_contains(err.message, "schema version 3");
+    expect_contains(err.message, "up to 2");
     expect_contains(err.message, "upgrade credo");
 
     char *after = test_read_file(path, &after_length);
@@ -761,6 +852,307 @@ static void test_locked_error_names_path(void **state)
     assert_true(waited >= 4);
 }
 
+/* ---- Events ---------------------------------------------------------------- */
+
+static void test_activity_round_trip(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_account_row account = full_account("A1");
+    credo_deal_row deal = full_deal("D1");
+    const credo_activity_row rows[] = {
+        {.rep_id = "R2", .account_id = "A1", .deal_id = "D1", .type = "demo",
+         .date = DAY_2024_03_02},
+        {.source_key = "", .rep_id = "R1", .account_id = "A1", .type = "call",
+         .date = DAY_2024_03_01},
+        {.source_key = "act-7", .rep_id = "R1", .account_id = "A0", .deal_id = "D9",
+         .type = "email", .date = DAY_2024_01_01},
+    };
+    assert_int_equal(credo_store_put_account(f->store, &account, &err), CREDO_OK);
+    assert_int_equal(credo_store_put_deal(f->store, &deal, &err), CREDO_OK);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(credo_store_put_activity(f->store, &rows[i], &err), CREDO_OK);
+
+    credo_snapshot *s = load(f->store);
+    const credo_activities *a = &s->activities;
+    assert_int_equal(a->count, 3);
+    /* Sorted by account id, then date. */
+    assert_string_equal(text_of(s, a->account_id[0]), "A0");
+    assert_int_equal(a->account_row[0], CREDO_NO_ROW);
+    assert_string_equal(text_of(s, a->deal_id[0]), "D9");
+    assert_int_equal(a->deal_row[0], CREDO_NO_ROW);
+    assert_string_equal(text_of(s, a->type[0]), "email");
+    assert_int_equal(a->date[0], DAY_2024_01_01);
+    assert_string_equal(text_of(s, a->rep_id[1]), "R1");
+    assert_int_equal(a->date[1], DAY_2024_03_01);
+    assert_int_equal(a->deal_id[1], CREDO_STR_NONE);
+    assert_int_equal(a->account_row[1], 0);
+    assert_string_equal(text_of(s, a->rep_id[2]), "R2");
+    assert_string_equal(text_of(s, a->type[2]), "demo");
+    assert_int_equal(a->deal_row[2], 0);
+    credo_snapshot_free(s);
+
+    expect_raw_text(f->path, "SELECT date FROM activities WHERE type = 'demo'", "2024-03-02");
+    expect_raw_text(f->path, "SELECT source_key FROM activities WHERE type = 'call'", NULL);
+    expect_raw_text(f->path, "SELECT source_key FROM activities WHERE type = 'email'", "act-7");
+}
+
+static void test_activity_key_replaces(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_activity_row keyed = {.source_key = "act-1", .rep_id = "R1", .account_id = "A1",
+                                .type = "call", .date = DAY_2024_03_01};
+    assert_int_equal(credo_store_put_activity(f->store, &keyed, &err), CREDO_OK);
+    keyed.type = "meeting";
+    keyed.deal_id = "D1";
+    assert_int_equal(credo_store_put_activity(f->store, &keyed, &err), CREDO_OK);
+
+    assert_int_equal(store_count(f->store, "activities"), 1);
+    expect_raw_text(f->path, "SELECT type FROM activities", "meeting");
+    expect_raw_text(f->path, "SELECT deal_id FROM activities", "D1");
+}
+
+static void test_activity_without_key_appends(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_activity_row call = {.rep_id = "R1", .account_id = "A1", .type = "call",
+                               .date = DAY_2024_03_01};
+    assert_int_equal(credo_store_put_activity(f->store, &call, &err), CREDO_OK);
+    assert_int_equal(credo_store_put_activity(f->store, &call, &err), CREDO_OK);
+    assert_int_equal(store_count(f->store, "activities"), 2);
+}
+
+static void test_history_round_trip(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_deal_row deal = full_deal("D1");
+    const credo_history_row rows[] = {
+        {.deal_id = "D1", .date = DAY_2024_03_01, .stage = "Proposal", .amount = 250000,
+         .close_date = DAY_2024_07_01},
+        {.deal_id = "D1", .date = DAY_2024_01_01, .stage = "Qualify",
+         .amount = CREDO_MONEY_NONE, .close_date = CREDO_DATE_NONE},
+        {.source_key = "h-3", .deal_id = "D1", .date = DAY_2024_03_01, .stage = "Negotiate",
+         .amount = 0, .close_date = DAY_2024_04_01},
+        {.deal_id = "D0", .date = DAY_2024_04_01, .amount = -5, .close_date = CREDO_DATE_NONE},
+    };
+    assert_int_equal(credo_store_put_deal(f->store, &deal, &err), CREDO_OK);
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(credo_store_put_history(f->store, &rows[i], &err), CREDO_OK);
+
+    credo_snapshot *s = load(f->store);
+    const credo_deal_history *h = &s->history;
+    assert_int_equal(h->count, 4);
+    assert_string_equal(text_of(s, h->deal_id[0]), "D0");
+    assert_int_equal(h->deal_row[0], CREDO_NO_ROW);
+    assert_int_equal(h->stage[0], CREDO_STR_NONE);
+    assert_int_equal(h->amount[0], -5);
+    assert_int_equal(h->date[1], DAY_2024_01_01);
+    assert_true(h->amount[1] == CREDO_MONEY_NONE);
+    assert_int_equal(h->close_date[1], CREDO_DATE_NONE);
+    assert_int_equal(h->deal_row[1], 0);
+    /* Two rows of one day keep the order in which they were stored. */
+    assert_string_equal(text_of(s, h->stage[2]), "Proposal");
+    assert_int_equal(h->amount[2], 250000);
+    assert_int_equal(h->close_date[2], DAY_2024_07_01);
+    assert_string_equal(text_of(s, h->stage[3]), "Negotiate");
+    assert_int_equal(h->amount[3], 0);
+    credo_snapshot_free(s);
+
+    expect_raw_text(f->path, "SELECT amount_minor FROM deal_history WHERE stage = 'Qualify'",
+                    NULL);
+    expect_raw_text(f->path,
+                    "SELECT typeof(amount_minor) FROM deal_history WHERE stage = 'Proposal'",
+                    "integer");
+    expect_raw_text(f->path, "SELECT close_date FROM deal_history WHERE source_key = 'h-3'",
+                    "2024-04-01");
+}
+
+static void test_history_key_replaces(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_history_row row = {.source_key = "h-1", .deal_id = "D1", .date = DAY_2024_03_01,
+                             .stage = "Qualify", .amount = 100, .close_date = CREDO_DATE_NONE};
+    assert_int_equal(credo_store_put_history(f->store, &row, &err), CREDO_OK);
+    row.stage = "Proposal";
+    row.amount = CREDO_MONEY_NONE;
+    assert_int_equal(credo_store_put_history(f->store, &row, &err), CREDO_OK);
+    assert_int_equal(store_count(f->store, "deal_history"), 1);
+    expect_raw_text(f->path, "SELECT stage FROM deal_history", "Proposal");
+    expect_raw_text(f->path, "SELECT amount_minor FROM deal_history", NULL);
+}
+
+static void test_quota_round_trip(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    const credo_quota_row rows[] = {
+        {.rep_id = "R2", .currency = "EUR", .start = DAY_2024_01_01, .end = DAY_2024_07_01,
+         .amount = 5000000},
+        {.rep_id = "R1", .currency = "USD", .start = DAY_2024_04_01, .end = DAY_2024_07_01,
+         .amount = 100},
+        {.rep_id = "R1", .currency = "USD", .start = DAY_2024_01_01, .end = DAY_2024_04_01,
+         .amount = 200},
+        /* Same rep and start as the previous row: replaces it. */
+        {.rep_id = "R1", .currency = "USD", .start = DAY_2024_01_01, .end = DAY_2024_03_01,
+         .amount = 300},
+    };
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(credo_store_put_quota(f->store, &rows[i], &err), CREDO_OK);
+
+    credo_snapshot *s = load(f->store);
+    const credo_quotas *q = &s->quotas;
+    assert_int_equal(q->count, 3);
+    assert_string_equal(text_of(s, q->rep_id[0]), "R1");
+    assert_int_equal(q->start[0], DAY_2024_01_01);
+    assert_int_equal(q->end[0], DAY_2024_03_01);
+    assert_int_equal(q->amount[0], 300);
+    assert_string_equal(text_of(s, q->currency[0]), "USD");
+    assert_int_equal(q->start[1], DAY_2024_04_01);
+    assert_int_equal(q->amount[1], 100);
+    assert_string_equal(text_of(s, q->rep_id[2]), "R2");
+    assert_string_equal(text_of(s, q->currency[2]), "EUR");
+    assert_int_equal(q->amount[2], 5000000);
+    credo_snapshot_free(s);
+
+    expect_raw_text(f->path, "SELECT end_date FROM quotas WHERE rep_id = 'R2'", "2024-07-01");
+}
+
+static void test_registration_round_trip(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_account_row account = full_account("A1");
+    credo_registration_row full = {.id = "REG-2", .rep_id = "R1", .account_id = "A1",
+                                   .product = "Suite", .source = "partner",
+                                   .partner = "Ærø Partners", .deal_id = "D1",
+                                   .date = DAY_2024_03_01};
+    credo_registration_row sparse = {.id = "REG-10", .rep_id = "R2", .account_id = "A9",
+                                     .date = DAY_2024_01_01};
+    assert_int_equal(credo_store_put_account(f->store, &account, &err), CREDO_OK);
+    assert_int_equal(credo_store_put_registration(f->store, &full, &err), CREDO_OK);
+    assert_int_equal(credo_store_put_registration(f->store, &sparse, &err), CREDO_OK);
+
+    credo_snapshot *s = load(f->store);
+    const credo_registrations *r = &s->registrations;
+    assert_int_equal(r->count, 2);
+    /* "REG-10" < "REG-2" by code point. */
+    assert_string_equal(text_of(s, r->id[0]), "REG-10");
+    assert_int_equal(r->account_row[0], CREDO_NO_ROW);
+    assert_int_equal(r->product[0], CREDO_STR_NONE);
+    assert_int_equal(r->date[0], DAY_2024_01_01);
+    assert_string_equal(text_of(s, r->id[1]), "REG-2");
+    assert_string_equal(text_of(s, r->rep_id[1]), "R1");
+    assert_int_equal(r->account_row[1], 0);
+    assert_string_equal(text_of(s, r->product[1]), "Suite");
+    assert_string_equal(text_of(s, r->source[1]), "partner");
+    assert_string_equal(text_of(s, r->partner[1]), "Ærø Partners");
+    assert_string_equal(text_of(s, r->deal_id[1]), "D1");
+    assert_int_equal(r->date[1], DAY_2024_03_01);
+    credo_snapshot_free(s);
+
+    full.rep_id = "R3";
+    assert_int_equal(credo_store_put_registration(f->store, &full, &err), CREDO_OK);
+    assert_int_equal(store_count(f->store, "registrations"), 2);
+    expect_raw_text(f->path, "SELECT rep_id FROM registrations WHERE id = 'REG-2'", "R3");
+}
+
+static void test_event_puts_reject_missing(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_activity_row activity = {.rep_id = "R1", .account_id = NULL, .type = "call",
+                                   .date = DAY_2024_03_01};
+    assert_int_equal(credo_store_put_activity(f->store, &activity, &err), CREDO_ERR_INVALID);
+    expect_contains(err.message, "the account id is missing");
+    activity.account_id = "A1";
+    activity.type = "";
+    assert_int_equal(credo_store_put_activity(f->store, &activity, &err), CREDO_ERR_INVALID);
+    expect_contains(err.message, "the type is missing");
+    activity.type = "call";
+    activity.date = CREDO_DATE_NONE;
+    assert_int_equal(credo_store_put_activity(f->store, &activity, &err), CREDO_ERR_INVALID);
+    expect_contains(err.message, "date is missing but required");
+
+    credo_history_row history = {.deal_id = "D1", .date = CREDO_DATE_NONE,
+                                 .amount = CREDO_MONEY_NONE, .close_date = CREDO_DATE_NONE};
+    assert_int_equal(credo_store_put_history(f->store, &history, &err), CREDO_ERR_INVALID);
+    expect_contains(err.message, "the history of deal D1");
+
+    credo_quota_row quota = {.rep_id = "R1", .currency = NULL, .start = DAY_2024_01_01,
+                             .end = DAY_2024_04_01, .amount = 1};
+    assert_int_equal(credo_store_put_quota(f->store, &quota, &err), CREDO_ERR_INVALID);
+    expect_contains(err.message, "the currency is missing");
+
+    credo_registration_row registration = {.id = "G1", .rep_id = NULL, .account_id = "A1",
+                                           .date = DAY_2024_01_01};
+    assert_int_equal(credo_store_put_registration(f->store, &registration, &err),
+                     CREDO_ERR_INVALID);
+    expect_contains(err.message, "the rep id is missing");
+
+    assert_int_equal(store_count(f->store, "activities"), 0);
+    assert_int_equal(store_count(f->store, "deal_history"), 0);
+    assert_int_equal(store_count(f->store, "quotas"), 0);
+    assert_int_equal(store_count(f->store, "registrations"), 0);
+}
+
+static void test_event_puts_reject_bad_dates(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_quota_row quota = {.rep_id = "R1", .currency = "USD", .start = DAY_2024_04_01,
+                             .end = DAY_2024_04_01, .amount = 1};
+    assert_int_equal(credo_store_put_quota(f->store, &quota, &err), CREDO_ERR_INVALID);
+    expect_contains(err.message, "quota of rep R1");
+    expect_contains(err.message, "is not after its start");
+
+    credo_history_row history = {.deal_id = "D1", .date = DAY_2024_01_01,
+                                 .amount = CREDO_MONEY_NONE, .close_date = 3000000};
+    assert_int_equal(credo_store_put_history(f->store, &history, &err), CREDO_ERR_INVALID);
+    expect_contains(err.message, "close_date is day 3000000");
+
+    credo_registration_row registration = {.id = "G1", .rep_id = "R1", .account_id = "A1",
+                                           .date = -800000};
+    assert_int_equal(credo_store_put_registration(f->store, &registration, &err),
+                     CREDO_ERR_INVALID);
+    expect_contains(err.message, "registration G1");
+    expect_contains(err.message, "outside years 1..9999");
+}
+
+static void test_load_rejects_bad_event_date(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    credo_activity_row activity = {.source_key = "k1", .rep_id = "R1", .account_id = "A1",
+                                   .type = "call", .date = DAY_2024_03_01};
+    assert_int_equal(credo_store_put_activity(f->store, &activity, &err), CREDO_OK);
+    raw_exec(f->path, "UPDATE activities SET date = '2024-02-30'");
+
+    credo_snapshot *snapshot = NULL;
+    assert_int_equal(credo_store_load(f->store, &snapshot, &err), CREDO_ERR_STORE);
+    assert_null(snapshot);
+    expect_contains(err.message, "table activities");
+    expect_contains(err.message, "column date");
+}
+
+static void test_load_rejects_missing_quota_amount(void **state)
+{
+    fixture *f = *state;
+    /* A table without the NOT NULL constraint, as a hand edit could leave it. */
+    raw_exec(f->path, "DROP TABLE quotas;"
+                      "CREATE TABLE quotas (rep_id TEXT, start_date TEXT, end_date TEXT,"
+                      " currency TEXT, amount_minor INTEGER);"
+                      "INSERT INTO quotas VALUES ('R1', '2024-01-01', '2024-04-01', 'USD', NULL);");
+    credo_snapshot *snapshot = NULL;
+    credo_error err;
+    assert_int_equal(credo_store_load(f->store, &snapshot, &err), CREDO_ERR_STORE);
+    expect_contains(err.message, "table quotas, id 'R1', column amount_minor");
+    expect_contains(err.message, "missing");
+}
+
 /* ---- Imports and runs -------------------------------------------------- */
 
 static void test_import_round_trip(void **state)
@@ -1037,6 +1429,149 @@ static void test_duplicate_result_conflicts(void **state)
     expect_contains(err.message, "UNIQUE constraint failed");
 }
 
+/* ---- Conflict decisions ------------------------------------------------------ */
+
+static void test_decision_round_trip(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "deal:D7", "award", "R2",
+                                                       "lead@example.com", "R2 logged first",
+                                                       &err),
+                     CREDO_OK);
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "account:A1", "reject", NULL,
+                                                       "ops", NULL, &err),
+                     CREDO_OK);
+
+    credo_conflict_decision *decisions = NULL;
+    size_t count = 0;
+    assert_int_equal(credo_store_load_conflict_decisions(f->store, &decisions, &count, &err),
+                     CREDO_OK);
+    assert_int_equal(count, 2);
+    assert_string_equal(decisions[0].key, "account:A1");
+    assert_string_equal(decisions[0].decision, "reject");
+    assert_null(decisions[0].winner_rep_id);
+    assert_string_equal(decisions[0].decider, "ops");
+    assert_null(decisions[0].reason);
+    assert_string_equal(decisions[1].key, "deal:D7");
+    assert_string_equal(decisions[1].decision, "award");
+    assert_string_equal(decisions[1].winner_rep_id, "R2");
+    assert_string_equal(decisions[1].decider, "lead@example.com");
+    assert_string_equal(decisions[1].reason, "R2 logged first");
+    assert_string_equal(decisions[1].created_at, "2023-11-14T22:13:20Z");
+    credo_conflict_decisions_free(decisions, count);
+    credo_conflict_decisions_free(NULL, 0);
+}
+
+static void test_decision_replaces_and_audits(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "deal:D7", "award", "R2", "a",
+                                                       "first look", &err),
+                     CREDO_OK);
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "deal:D7", "accept", NULL, "b",
+                                                       "second look", &err),
+                     CREDO_OK);
+    assert_int_equal(store_count(f->store, "conflict_decisions"), 1);
+    expect_raw_text(f->path, "SELECT decision FROM conflict_decisions", "accept");
+    expect_raw_text(f->path, "SELECT winner_rep_id FROM conflict_decisions", NULL);
+
+    /* The audit log keeps both decisions. */
+    assert_int_equal(store_count(f->store, "audit_log"), 2);
+    expect_raw_text(f->path, "SELECT action FROM audit_log WHERE seq = 1", "conflict_decision");
+    expect_raw_text(f->path, "SELECT actor FROM audit_log WHERE seq = 1", "a");
+    expect_raw_text(f->path, "SELECT subject FROM audit_log WHERE seq = 1", "deal:D7");
+    expect_raw_text(f->path, "SELECT reason FROM audit_log WHERE seq = 2", "second look");
+    expect_raw_text(f->path, "SELECT payload FROM audit_log WHERE seq = 1",
+                    "{\"decision\":\"award\",\"winner_rep_id\":\"R2\"}");
+    expect_raw_text(f->path, "SELECT payload FROM audit_log WHERE seq = 2",
+                    "{\"decision\":\"accept\",\"winner_rep_id\":null}");
+}
+
+static void test_decision_default_decider(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    setenv("CREDO_ACTOR", "auditor 7", 1);
+    credo_status status = credo_store_put_conflict_decision(f->store, "deal:D1", "reject", NULL,
+                                                            NULL, NULL, &err);
+    unsetenv("CREDO_ACTOR");
+    assert_int_equal(status, CREDO_OK);
+    expect_raw_text(f->path, "SELECT decider FROM conflict_decisions", "auditor 7");
+    expect_raw_text(f->path, "SELECT actor FROM audit_log", "auditor 7");
+}
+
+static void test_decision_in_open_transaction(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    assert_int_equal(credo_store_begin(f->store, &err), CREDO_OK);
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "deal:D1", "reject", NULL, "x",
+                                                       NULL, &err),
+                     CREDO_OK);
+    credo_store_rollback(f->store);
+    assert_int_equal(store_count(f->store, "conflict_decisions"), 0);
+    assert_int_equal(store_count(f->store, "audit_log"), 0);
+}
+
+static void test_decision_rejects_bad_input(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "deal:D1", "maybe", NULL, "x",
+                                                       NULL, &err),
+                     CREDO_ERR_INVALID);
+    expect_contains(err.message, "unknown decision 'maybe'");
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "deal:D1", "award", "", "x",
+                                                       NULL, &err),
+                     CREDO_ERR_INVALID);
+    expect_contains(err.message, "an award needs the rep id of the winner");
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "", "reject", NULL, "x", NULL,
+                                                       &err),
+                     CREDO_ERR_INVALID);
+    expect_contains(err.message, "conflict key is missing");
+
+    char key[CREDO_CONFLICT_KEY_MAX + 1];
+    memset(key, 'k', sizeof key - 1);
+    key[sizeof key - 1] = '\0';
+    assert_int_equal(credo_store_put_conflict_decision(f->store, key, "reject", NULL, "x", NULL,
+                                                       &err),
+                     CREDO_ERR_INVALID);
+    expect_contains(err.message, "over the maximum of 1023");
+    assert_int_equal(store_count(f->store, "conflict_decisions"), 0);
+    assert_int_equal(store_count(f->store, "audit_log"), 0);
+}
+
+/* Counts the visited decisions and stops after the first. */
+static int stop_after_first_decision(void *ctx, const credo_conflict_decision *row,
+                                     credo_error *err)
+{
+    int *visits = ctx;
+    (*visits)++;
+    credo_error_set(err, CREDO_ERR_IO, "stopped at %s", row->key);
+    return 1;
+}
+
+static void test_decision_visitor_stops(void **state)
+{
+    fixture *f = *state;
+    credo_error err;
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "b", "reject", NULL, "x", NULL,
+                                                       &err),
+                     CREDO_OK);
+    assert_int_equal(credo_store_put_conflict_decision(f->store, "a", "accept", NULL, "x", NULL,
+                                                       &err),
+                     CREDO_OK);
+    int visits = 0;
+    assert_int_equal(credo_store_each_conflict_decision(f->store, stop_after_first_decision,
+                                                        &visits, &err),
+                     CREDO_ERR_IO);
+    assert_int_equal(visits, 1);
+    assert_string_equal(err.message, "stopped at a");
+}
+
 static void test_count_tables(void **state)
 {
     fixture *f = *state;
@@ -1048,8 +1583,13 @@ static void test_count_tables(void **state)
     assert_int_equal(store_count(f->store, "reps"), 2);
     assert_int_equal(store_count(f->store, "accounts"), 0);
     assert_int_equal(store_count(f->store, "run_credit"), 0);
+    const char *const new_tables[] = {"activities", "deal_history", "quotas", "registrations",
+                                      "audit_log", "conflict_decisions"};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(store_count(f->store, new_tables[i]), 0);
 
     int64_t count = -1;
+    assert_int_equal(credo_store_count(f->store, "audit_head", &count, &err), CREDO_ERR_INVALID);
     assert_int_equal(credo_store_count(f->store, "sqlite_master", &count, &err),
                      CREDO_ERR_INVALID);
     expect_contains(err.message, "'sqlite_master'");
@@ -1065,6 +1605,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         STORE_TEST(test_open_creates_schema),
         STORE_TEST(test_open_twice_keeps_data),
+        cmocka_unit_test(test_open_migrates_version_1),
         cmocka_unit_test(test_open_sqlite_prefix),
         cmocka_unit_test(test_open_rejects_newer_schema),
         cmocka_unit_test(test_open_rejects_other_file),
@@ -1094,6 +1635,17 @@ int main(void)
         STORE_TEST(test_load_ends_read_transaction),
         STORE_TEST(test_begin_twice_fails),
         STORE_TEST(test_locked_error_names_path),
+        STORE_TEST(test_activity_round_trip),
+        STORE_TEST(test_activity_key_replaces),
+        STORE_TEST(test_activity_without_key_appends),
+        STORE_TEST(test_history_round_trip),
+        STORE_TEST(test_history_key_replaces),
+        STORE_TEST(test_quota_round_trip),
+        STORE_TEST(test_registration_round_trip),
+        STORE_TEST(test_event_puts_reject_missing),
+        STORE_TEST(test_event_puts_reject_bad_dates),
+        STORE_TEST(test_load_rejects_bad_event_date),
+        STORE_TEST(test_load_rejects_missing_quota_amount),
         STORE_TEST(test_import_round_trip),
         STORE_TEST(test_run_round_trip),
         STORE_TEST(test_run_missing_fields),
@@ -1106,6 +1658,12 @@ int main(void)
         STORE_TEST(test_credit_sorted),
         STORE_TEST(test_visitor_stops_walk),
         STORE_TEST(test_duplicate_result_conflicts),
+        STORE_TEST(test_decision_round_trip),
+        STORE_TEST(test_decision_replaces_and_audits),
+        STORE_TEST(test_decision_default_decider),
+        STORE_TEST(test_decision_in_open_transaction),
+        STORE_TEST(test_decision_rejects_bad_input),
+        STORE_TEST(test_decision_visitor_stops),
         STORE_TEST(test_count_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,9 @@
 # A country whose provinces all belong to one territory gets the rule
 # `country = "XX"`; a country split between territories (the United States)
 # gets its ISO 3166-2 subdivision codes (`region in ("US-CA", ...)`).
+# The engagement and credit sections at the end are fixed text: the seller
+# keeps the revenue of an out-of-territory order, and the territory's sales
+# reps get overlay credit for it.
 # Run from any folder: sh examples/adventureworks/make-policy.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -83,5 +86,21 @@ END {
         printf "    match: >-\n      %s\n", rule
         printf "    members:\n%s", members[t]
     }
+    # The rules of engagement and credit rules; README.md explains them.
+    print "engagement:"
+    print "  registration:"
+    print "    protection_days: 90"
+    print "  out_of_territory: recorded_owner"
+    print "credit:"
+    print "  rules:"
+    print "    - id: out-of-territory"
+    print "      when: deal.territory_status = \"out_of_territory\""
+    print "      revenue:"
+    print "        - {role: closer, share: 100%}"
+    print "      overlay:"
+    print "        - {role: territory_member, member_role: sales_rep, share: 100%}"
+    print "    - id: in-territory"
+    print "      revenue:"
+    print "        - {role: closer, share: 100%}"
 }' > "$here/policy.yaml"
 echo "wrote $here/policy.yaml"

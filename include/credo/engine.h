@@ -81,6 +81,8 @@ typedef enum credo_deal_territory_status {
     CREDO_DEAL_UNOWNED = 5          /* no recorded owner and no single account owner */
 } credo_deal_territory_status;
 
+struct credo_engagement;
+
 /* Result of deal ownership, one entry per deal row. owner points into the
  * snapshot's pool or the policy and is NULL for UNOWNED. */
 typedef struct credo_ownership {
@@ -90,6 +92,9 @@ typedef struct credo_ownership {
     const char **owner;      /* the deal's owner */
     bool *owner_from_account; /* the owner came from the account, not the record */
     credo_date *date;        /* the date ownership was decided on */
+    /* The rules of engagement applied on top (engagement.h), or NULL. Set
+     * by credo_engage, which may have changed owner, status and date. */
+    const struct credo_engagement *engagement;
 } credo_ownership;
 
 credo_status credo_own_deals(const credo_snapshot *snapshot, const credo_policy *policy,
@@ -103,11 +108,13 @@ void credo_ownership_free(credo_ownership *ownership);
 
 typedef struct credo_credit_line {
     uint32_t deal;        /* deal row */
-    const char *rep_id;   /* borrowed from the snapshot's pool */
-    const char *kind;     /* "revenue" */
-    const char *rule;     /* CREDO_RULE_* */
+    const char *rep_id;   /* borrowed from the snapshot's pool or the policy */
+    const char *kind;     /* "revenue"; with credit rules also "overlay" or "rollup" */
+    const char *rule;     /* CREDO_RULE_*, or the id of a credit rule of the policy */
     credo_bp share;       /* share of the deal amount */
     credo_money amount;   /* minor units */
+    const char *role;     /* credit rules: the role credited ("closer", ...); else NULL */
+    const char *hold;     /* credit rules: the release condition of a hold; else NULL */
 } credo_credit_line;
 
 /* Credit lines of all won deals, sorted by deal row, then rep id. A won

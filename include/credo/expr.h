@@ -24,9 +24,11 @@
  * Semantics: text compares by code point (bytewise UTF-8); numbers compare
  * as exact decimals. A test on a missing value is false, whatever its
  * operator ("!=" and "not in" included), while "not" inverts the result of
- * its operand. A text range whose two ends differ in length is rejected
- * ("9".."80000" would contain "9000"), as is a range whose low end is above
- * its high end, and a literal whose type differs from its field's.
+ * its operand. A text range whose two ends differ in length (counted in
+ * characters) is rejected, because text order is not numeric order: "9"
+ * sorts after "80000", and "1".."20000" contains "15" and "1999999". A
+ * range whose low end is above its high end is rejected too, as is a
+ * literal whose type differs from its field's.
  * Built-in fields take literals of their own type; custom fields (see
  * credo_expr_schema) take text or numbers, the same kind throughout one
  * test. */
@@ -67,8 +69,8 @@ typedef struct credo_expr_field {
 } credo_expr_field;
 
 /* The fields known to a parse. Names starting with custom_prefix (for
- * example "attr.") are accepted as text fields outside the table and get
- * ids from `count` upwards, in order of first use in the expression;
+ * example "attr.") are accepted as text fields outside the table. They get
+ * ids from `count` upwards, in order of first use in the expression, and
  * credo_expr_custom_name() returns their names, prefix included. A number
  * literal compared with a custom field compares the field's text parsed as
  * a number with the syntax of a NUMBER literal (a value that does not
@@ -177,10 +179,10 @@ bool credo_expr_eval(const credo_expr *expr, credo_expr_getter get, const void *
  *       not: false
  *         attr.tier = 1 -- attr.tier is "1": true
  *
- * The root line is indented by `indent` spaces and each level of "all of:"
- * (and), "any of:" (or) and "not:" by two more; those lines end with their
- * own result. Every test is shown, also those that evaluation would skip.
- * Lists of more than 6 items show the first 5 and "... N more". A custom
+ * The root line is indented by `indent` spaces, and each level of "all
+ * of:" (and), "any of:" (or) and "not:" by two more. Those lines end with
+ * their own result. Every test is shown, including those that evaluation
+ * would skip. Lists of more than 6 items show the first 5 and "... N more". A custom
  * field compared with numbers whose text does not parse reads `is "abc",
  * not a number`. field_names maps the schema's field ids to names, or is
  * NULL to use the names of the schema given to credo_expr_parse; custom

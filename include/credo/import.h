@@ -20,7 +20,7 @@
 /* Counts of one source file. */
 typedef struct credo_import_source_report {
     char *file;          /* as written in the mapping */
-    char *entity;        /* reps, accounts, deals or deal_team */
+    char *entity;        /* the entity name of the mapping, such as accounts */
     size_t rows_read;    /* data rows, header excluded */
     size_t rows_written; /* entities written: fewer than rows when grouped */
 } credo_import_source_report;

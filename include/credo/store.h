@@ -20,7 +20,7 @@
 #include "credo/types.h"
 
 /* Newest schema version this build writes; migrations numbered 1..N. */
-#define CREDO_SCHEMA_VERSION 1
+#define CREDO_SCHEMA_VERSION 2
 
 typedef struct credo_store credo_store;
 
@@ -84,6 +84,54 @@ credo_status credo_store_put_deal(credo_store *store, const credo_deal_row *row,
 credo_status credo_store_put_team_member(credo_store *store, const credo_team_row *row,
                                          credo_error *err);
 
+/* Events. A date here is required and lies in years 1..9999.
+ *
+ * Activities and deal history rows have no natural key, because the same
+ * rep may call the same account twice a day. A row with a source_key (the
+ * id the source system gave it) replaces the stored row with that key, so a
+ * re-import does not duplicate it. A row without one (NULL or "") is always
+ * appended. */
+typedef struct credo_activity_row {
+    const char *source_key;          /* optional */
+    const char *rep_id, *account_id; /* required */
+    const char *deal_id;             /* optional */
+    const char *type;                /* required: email, call, meeting, demo, ... */
+    credo_date date;
+} credo_activity_row;
+
+typedef struct credo_history_row {
+    const char *source_key; /* optional */
+    const char *deal_id;    /* required */
+    const char *stage;      /* optional */
+    credo_date date;        /* the day the state began */
+    credo_money amount;     /* minor units, or CREDO_MONEY_NONE */
+    credo_date close_date;  /* CREDO_DATE_NONE when not given */
+} credo_history_row;
+
+/* A quota is keyed by rep and start; its period is [start, end), so end
+ * must be after start. Every field is required. */
+typedef struct credo_quota_row {
+    const char *rep_id, *currency;
+    credo_date start, end;
+    credo_money amount; /* minor units */
+} credo_quota_row;
+
+/* A registration is keyed by id; id, rep_id, account_id and date are
+ * required. */
+typedef struct credo_registration_row {
+    const char *id, *rep_id, *account_id, *product, *source, *partner, *deal_id;
+    credo_date date;
+} credo_registration_row;
+
+credo_status credo_store_put_activity(credo_store *store, const credo_activity_row *row,
+                                      credo_error *err);
+credo_status credo_store_put_history(credo_store *store, const credo_history_row *row,
+                                     credo_error *err);
+credo_status credo_store_put_quota(credo_store *store, const credo_quota_row *row,
+                                   credo_error *err);
+credo_status credo_store_put_registration(credo_store *store, const credo_registration_row *row,
+                                          credo_error *err);
+
 /* Records an import (mapping path, one-line summary) and returns its id,
  * under which credo_store_add_import_issue files what the import reported
  * but kept, such as names it could not match to an ISO code. */
@@ -95,8 +143,9 @@ credo_status credo_store_add_import_issue(credo_store *store, int64_t import_id,
                                           const char *field, const char *value,
                                           const char *message, credo_error *err);
 
-/* Loads every rep, account, attribute, deal and team member into a new
- * snapshot, finished with credo_snapshot_finish, in one read transaction.
+/* Loads every rep, account, attribute, deal, team member, activity, deal
+ * history row, quota and registration into a new snapshot, finished with
+ * credo_snapshot_finish, in one read transaction.
  * Attributes of accounts that are not stored are skipped. A stored value
  * that does not parse fails with CREDO_ERR_STORE naming the table, id and
  * column. */
@@ -172,10 +221,65 @@ credo_status credo_store_each_credit(credo_store *store, int64_t run_id,
                                      credo_credit_visitor visit, void *ctx, credo_error *err);
 
 /* Counts rows of a table ("reps", "accounts", "account_attributes",
- * "deals", "deal_team", "imports", "import_issues", "runs",
- * "run_assignments", "run_deals", "run_credit"), for summaries and tests.
- * Any other name gives CREDO_ERR_INVALID. */
+ * "deals", "deal_team", "activities", "deal_history", "quotas",
+ * "registrations", "imports", "import_issues", "runs", "run_assignments",
+ * "run_deals", "run_credit", "audit_log", "conflict_decisions"), for
+ * summaries and tests. Any other name gives CREDO_ERR_INVALID. */
 credo_status credo_store_count(credo_store *store, const char *table, int64_t *count,
                                credo_error *err);
+
+/* ---- Conflict decisions ----------------------------------------------------
+ *
+ * A person's decision on one conflict of the conflict queue (two reps
+ * claiming one account or deal), keyed by the queue's conflict key. A later
+ * decision on the same key replaces the stored one; the audit log keeps
+ * every decision. */
+
+/* Maximum length in bytes of a conflict key. */
+#define CREDO_CONFLICT_KEY_MAX 1024
+
+/* A stored decision. Strings are NUL-terminated UTF-8; winner_rep_id and
+ * reason are NULL when not given. created_at is UTC "YYYY-MM-DDTHH:MM:SSZ"
+ * (SOURCE_DATE_EPOCH when set, like runs). */
+typedef struct credo_conflict_decision {
+    char *key;
+    char *decision; /* "accept", "reject" or "award" */
+    char *winner_rep_id;
+    char *decider;
+    char *reason;
+    char *created_at;
+} credo_conflict_decision;
+
+/* Stores a decision and appends its audit entry, both in the caller's open
+ * transaction or, when none is open, in one of their own. The entry has
+ * action "conflict_decision", the decider as actor, the key as subject,
+ * the reason, and a payload with the decision and the winner. decision is
+ * "accept", "reject" or "award", and "award" needs winner_rep_id. decider
+ * NULL means the default actor (see credo_audit_default_actor). Errors:
+ * CREDO_ERR_INVALID for a missing or too long key, an unknown decision or
+ * an award without a winner; CREDO_ERR_STORE when the database fails. */
+credo_status credo_store_put_conflict_decision(credo_store *store, const char *key,
+                                               const char *decision, const char *winner_rep_id,
+                                               const char *decider, const char *reason,
+                                               credo_error *err);
+
+/* Calls visit once per stored decision in ascending key order (by code
+ * point). Strings are borrowed for the duration of the call. A non-zero
+ * return from visit stops the walk and is returned as CREDO_ERR_IO with
+ * err left as visit filled it. */
+typedef int (*credo_conflict_decision_visitor)(void *ctx, const credo_conflict_decision *row,
+                                               credo_error *err);
+credo_status credo_store_each_conflict_decision(credo_store *store,
+                                                credo_conflict_decision_visitor visit, void *ctx,
+                                                credo_error *err);
+
+/* Copies every stored decision, in ascending key order, into a new array
+ * of *count elements (NULL when there is none). Free it with
+ * credo_conflict_decisions_free. */
+credo_status credo_store_load_conflict_decisions(credo_store *store,
+                                                 credo_conflict_decision **out, size_t *count,
+                                                 credo_error *err);
+/* Frees an array from credo_store_load_conflict_decisions; NULL is allowed. */
+void credo_conflict_decisions_free(credo_conflict_decision *decisions, size_t count);
 
 #endif

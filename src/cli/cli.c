@@ -73,7 +73,7 @@ credo_status cli_replay_latest(credo_store *store, cli_replay *out, credo_error 
         status = credo_error_set(err, CREDO_ERR_STORE, "run %lld has an invalid as-of date '%s'",
                                  (long long)run_id, out->info.as_of);
     if (status == CREDO_OK)
-        status = credo_run_compute(out->snapshot, out->policy, as_of, &out->run, err);
+        status = credo_run_compute_stored(store, out->snapshot, out->policy, as_of, &out->run, err);
     if (status != CREDO_OK)
         cli_replay_free(out);
     return status;

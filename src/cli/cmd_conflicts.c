@@ -1,13 +1,237 @@
-/* credo conflicts. */
+/* credo conflicts: the conflict queue of registrations, and the decisions
+ * that settle it. */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "credo/engagement.h"
+#include "credo/parse.h"
 
-/* TODO: not implemented yet. */
+static const char conflicts_usage[] =
+    "Usage: credo conflicts --db DB [--all] [--json]\n"
+    "       credo conflicts decide KEY --db DB (--award REP | --accept | --reject)\n"
+    "                       --reason TEXT [--by NAME]\n"
+    "\n"
+    "Lists the conflict queue: later registrations that claim an account (and\n"
+    "product) inside another rep's protected window, found by replaying the newest\n"
+    "run's policy over the stored data. 'decide' records a decision on the claim\n"
+    "with key KEY, who made it and why; the next run applies it.\n"
+    "\n"
+    "Options:\n"
+    "  --db DB         the database file\n"
+    "  --all           also list decided conflicts\n"
+    "  --json          print one JSON object with the list\n"
+    "  --award REP     give the protection to REP, the claimant or the holder\n"
+    "  --accept        give the protection to the claimant (the later registration)\n"
+    "  --reject        reject the claim; the earlier holder keeps the account\n"
+    "  --reason TEXT   why; required with decide\n"
+    "  --by NAME       who decides; default $CREDO_ACTOR, else the login name\n"
+    "  -h, --help      print this help\n";
+
+static bool listed(const credo_claim *claim, bool all)
+{
+    if (claim->status == CREDO_CLAIM_CONFLICT)
+        return true;
+    return all && (claim->status == CREDO_CLAIM_AWARDED || claim->status == CREDO_CLAIM_REJECTED);
+}
+
+static void claim_json(const credo_snapshot *snapshot, const credo_engagement *engagement, uint32_t r, credo_buf *out)
+{
+    const credo_registrations *registrations = &snapshot->registrations;
+    const credo_claim *claim = &engagement->claims[r];
+    const char *product = credo_snapshot_text(snapshot, registrations->product[r]);
+    char day[16], until[16];
+    credo_buf_puts(out, "{\"key\":");
+    credo_buf_json_string(out, claim->key);
+    credo_buf_printf(out, ",\"status\":\"%s\",\"registration\":", credo_claim_status_name(claim->status));
+    credo_buf_json_string(out, credo_snapshot_text(snapshot, registrations->id[r]));
+    credo_buf_puts(out, ",\"rep\":");
+    credo_buf_json_string(out, credo_snapshot_text(snapshot, registrations->rep_id[r]));
+    credo_buf_puts(out, ",\"account\":");
+    credo_buf_json_string(out, credo_snapshot_text(snapshot, registrations->account_id[r]));
+    credo_buf_puts(out, ",\"product\":");
+    if (product == NULL)
+        credo_buf_puts(out, "null");
+    else
+        credo_buf_json_string(out, product);
+    credo_buf_printf(out, ",\"date\":\"%s\",\"holder_registration\":", credo_format_date(registrations->date[r], day));
+    credo_buf_json_string(out, credo_snapshot_text(snapshot, registrations->id[claim->holder]));
+    credo_buf_puts(out, ",\"holder_rep\":");
+    credo_buf_json_string(out, credo_snapshot_text(snapshot, registrations->rep_id[claim->holder]));
+    credo_buf_printf(out, ",\"holder_protected_until\":\"%s\",\"reason\":",
+                     credo_format_date(engagement->claims[claim->holder].protected_until, until));
+    credo_buf_json_string(out, claim->reason);
+    credo_buf_puts(out, ",\"decision\":");
+    if (claim->decision == NULL) {
+        credo_buf_puts(out, "null}");
+        return;
+    }
+    credo_buf_puts(out, "{\"decision\":");
+    credo_buf_json_string(out, claim->decision->decision);
+    credo_buf_puts(out, ",\"decider\":");
+    credo_buf_json_string(out, claim->decision->decider);
+    credo_buf_puts(out, ",\"created_at\":");
+    credo_buf_json_string(out, claim->decision->created_at != NULL ? claim->decision->created_at : "");
+    credo_buf_puts(out, "}}");
+}
+
+static void print_list(const credo_replay *replay, bool all, bool json)
+{
+    const credo_snapshot *snapshot = replay->snapshot;
+    const credo_engagement *engagement = replay->run->engagement;
+    credo_buf out = CREDO_BUF_INIT;
+    size_t count = 0;
+    if (json)
+        credo_buf_printf(&out, "{\"run_id\":%lld,\"conflicts\":[", (long long)replay->info.id);
+    else
+        credo_buf_printf(&out, "conflict queue of run %lld (policy %s): %zu waiting\n", (long long)replay->info.id,
+                         replay->info.policy_path, engagement != NULL ? engagement->conflicts : 0);
+    for (uint32_t r = 0; engagement != NULL && r < engagement->claim_count; r++) {
+        if (!listed(&engagement->claims[r], all))
+            continue;
+        if (json) {
+            credo_buf_puts(&out, count == 0 ? "" : ",");
+            claim_json(snapshot, engagement, r, &out);
+        } else {
+            credo_buf_printf(&out, "%s\n  ", engagement->claims[r].key);
+            credo_explain_claim(snapshot, engagement, r, &out);
+            credo_buf_puts(&out, "\n");
+        }
+        count++;
+    }
+    if (json)
+        credo_buf_puts(&out, "]}\n");
+    fputs(credo_buf_text(&out), stdout);
+    credo_buf_free(&out);
+}
+
+static int list_conflicts(const char *db, bool all, bool json)
+{
+    credo_error err = {0};
+    credo_store *store = NULL;
+    credo_replay replay = {0};
+    credo_status status = credo_store_open(db, &store, &err);
+    if (status == CREDO_OK)
+        status = credo_replay_latest(store, &replay, &err);
+    int code = status == CREDO_OK ? EXIT_OK : cli_fail("conflicts", &err);
+    if (status == CREDO_OK)
+        print_list(&replay, all, json);
+    credo_replay_free(&replay);
+    credo_store_close(store);
+    return code;
+}
+
+/* The claim with key, among the queued and decided ones, or CREDO_NO_ROW. */
+static uint32_t find_claim(const credo_engagement *engagement, const char *key)
+{
+    for (uint32_t r = 0; engagement != NULL && r < engagement->claim_count; r++)
+        if (listed(&engagement->claims[r], true) && strcmp(engagement->claims[r].key, key) == 0)
+            return r;
+    return CREDO_NO_ROW;
+}
+
+typedef struct decide_options {
+    const char *db, *key, *award, *reason, *by;
+    const char *decision; /* "award", "accept" or "reject" */
+} decide_options;
+
+/* Checks the key and the awarded rep against the replayed queue. */
+static int check_decision(const credo_replay *replay, const decide_options *options)
+{
+    const credo_snapshot *snapshot = replay->snapshot;
+    uint32_t r = find_claim(replay->run->engagement, options->key);
+    if (r == CREDO_NO_ROW) {
+        fprintf(stderr, "credo conflicts: no conflict with key '%s' in the queue of run %lld; list the keys with "
+                        "'credo conflicts --db %s --all'\n",
+                options->key, (long long)replay->info.id, options->db);
+        return EXIT_INPUT;
+    }
+    const credo_claim *claim = &replay->run->engagement->claims[r];
+    const char *claimant = credo_snapshot_text(snapshot, snapshot->registrations.rep_id[r]);
+    const char *holder = credo_snapshot_text(snapshot, snapshot->registrations.rep_id[claim->holder]);
+    if (options->award != NULL && strcmp(options->award, claimant) != 0 && strcmp(options->award, holder) != 0) {
+        fprintf(stderr, "credo conflicts: --award %s names neither the claimant %s nor the holder %s of %s; award "
+                        "one of them\n",
+                options->award, claimant, holder, options->key);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
+}
+
+static int decide(const decide_options *options)
+{
+    credo_error err = {0};
+    credo_store *store = NULL;
+    credo_replay replay = {0};
+    credo_status status = credo_store_open(options->db, &store, &err);
+    if (status == CREDO_OK)
+        status = credo_replay_latest(store, &replay, &err);
+    int code = status == CREDO_OK ? check_decision(&replay, options) : cli_fail("conflicts", &err);
+    if (code == EXIT_OK) {
+        status = credo_store_put_conflict_decision(store, options->key, options->decision, options->award,
+                                                   options->by, options->reason, &err);
+        if (status != CREDO_OK)
+            code = cli_fail("conflicts", &err);
+        else
+            printf("decided %s: %s%s%s; the next run applies it\n", options->key, options->decision,
+                   options->award != NULL ? " to " : "", options->award != NULL ? options->award : "");
+    }
+    credo_replay_free(&replay);
+    credo_store_close(store);
+    return code;
+}
+
+static int set_decision(decide_options *options, const char *decision, const char *award)
+{
+    if (options->decision != NULL)
+        return cli_usage_error("conflicts", "give one of --award REP, --accept and --reject");
+    options->decision = decision;
+    options->award = award;
+    return EXIT_OK;
+}
+
 int cmd_conflicts(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "credo conflicts: not implemented yet\n");
-    return EXIT_INTERNAL;
+    static const struct option options[] = {
+        {"db", required_argument, NULL, 'd'},     {"all", no_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'j'},         {"award", required_argument, NULL, 'w'},
+        {"accept", no_argument, NULL, 'a'},       {"reject", no_argument, NULL, 'x'},
+        {"reason", required_argument, NULL, 'r'}, {"by", required_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    decide_options decision = {0};
+    bool all = false, json = false;
+    int option, code = EXIT_OK;
+    while (code == EXIT_OK && (option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (option) {
+        case 'd': decision.db = optarg; break;
+        case 'l': all = true; break;
+        case 'j': json = true; break;
+        case 'w': code = set_decision(&decision, "award", optarg); break;
+        case 'a': code = set_decision(&decision, "accept", NULL); break;
+        case 'x': code = set_decision(&decision, "reject", NULL); break;
+        case 'r': decision.reason = optarg; break;
+        case 'b': decision.by = optarg; break;
+        case 'h': fputs(conflicts_usage, stdout); return EXIT_OK;
+        default: return cli_usage_error("conflicts", "invalid option");
+        }
+    }
+    if (code != EXIT_OK)
+        return code;
+    if (decision.db == NULL)
+        return cli_usage_error("conflicts", "missing --db DB");
+    if (optind == argc) {
+        if (decision.decision != NULL || decision.reason != NULL)
+            return cli_usage_error("conflicts", "--award, --accept, --reject and --reason go with 'decide KEY'");
+        return list_conflicts(decision.db, all, json);
+    }
+    if (strcmp(argv[optind], "decide") != 0 || optind + 2 != argc)
+        return cli_usage_error("conflicts", "expected 'decide KEY', not '%s'", argv[optind]);
+    decision.key = argv[optind + 1];
+    if (decision.decision == NULL)
+        return cli_usage_error("conflicts", "missing --award REP, --accept or --reject");
+    if (decision.reason == NULL || decision.reason[0] == '\0')
+        return cli_usage_error("conflicts", "missing --reason TEXT; every decision records why");
+    return decide(&decision);
 }

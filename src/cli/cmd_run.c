@@ -60,7 +60,7 @@ static int run_with(const char *db, const char *policy_path, credo_date as_of, b
         goto out;
     }
 
-    status = credo_run_compute(snapshot, policy, as_of, &run, &err);
+    status = credo_run_compute_stored(store, snapshot, policy, as_of, &run, &err);
     if (status == CREDO_OK)
         status = credo_run_save(store, run, &run_id, &err);
     if (status != CREDO_OK) {

@@ -4,6 +4,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One part of a split while it is computed: the magnitude of the part and
+ * the remainder of its exact value in 1/10000 units (-1 once the part has
+ * received a leftover unit). */
+typedef struct split_part {
+    uint64_t magnitude;
+    int64_t remainder;
+} split_part;
+
+/* Gives the left units one each to the parts with the largest remainders,
+ * ties to the lower rep id. Fewer than count units are ever left, because
+ * each remainder is below one unit. */
+static void give_leftover_units(split_part *split, const char *const *rep_ids, size_t count,
+                                size_t left)
+{
+    for (; left > 0; left--) {
+        size_t best = count;
+        for (size_t i = 0; i < count; i++) {
+            if (split[i].remainder < 0)
+                continue;
+            if (best == count || split[i].remainder > split[best].remainder ||
+                (split[i].remainder == split[best].remainder && strcmp(rep_ids[i], rep_ids[best]) < 0))
+                best = i;
+        }
+        split[best].magnitude++;
+        split[best].remainder = -1;
+    }
+}
+
 credo_status credo_split_amount(credo_money amount, const credo_bp *shares,
                                 const char *const *rep_ids, size_t count, credo_money *parts,
                                 credo_error *err)
@@ -21,40 +49,27 @@ credo_status credo_split_amount(credo_money amount, const credo_bp *shares,
                                (long long)total, CREDO_BP_WHOLE);
 
     /* Work on the magnitude so that rounding toward zero and the leftover
-     * units behave the same for refunds; 128-bit products cannot overflow. */
+     * units behave the same for refunds; 128-bit products cannot overflow.
+     * Parts are kept as unsigned magnitudes until the end because the one
+     * part of INT64_MIN at 10000 bp, 2^63, does not fit in int64_t. */
     bool negative = amount < 0;
     unsigned __int128 magnitude = negative ? (unsigned __int128)(-(__int128)amount) : (unsigned __int128)amount;
     unsigned __int128 assigned = 0;
-    int64_t *remainders = malloc((count == 0 ? 1 : count) * sizeof *remainders);
-    if (remainders == NULL)
+    split_part *split = malloc((count == 0 ? 1 : count) * sizeof *split);
+    if (split == NULL)
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory splitting credit");
 
     for (size_t i = 0; i < count; i++) {
         unsigned __int128 product = magnitude * (unsigned)shares[i];
-        parts[i] = (credo_money)(product / CREDO_BP_WHOLE);
-        remainders[i] = (int64_t)(product % CREDO_BP_WHOLE);
-        assigned += (unsigned __int128)parts[i];
+        split[i].magnitude = (uint64_t)(product / CREDO_BP_WHOLE);
+        split[i].remainder = (int64_t)(product % CREDO_BP_WHOLE);
+        assigned += split[i].magnitude;
     }
 
-    /* Fewer than count units are left over; give one each to the largest
-     * remainders, ties to the lower rep id. */
-    for (unsigned __int128 left = magnitude - assigned; left > 0; left--) {
-        size_t best = count;
-        for (size_t i = 0; i < count; i++) {
-            if (remainders[i] < 0)
-                continue;
-            if (best == count || remainders[i] > remainders[best] ||
-                (remainders[i] == remainders[best] && strcmp(rep_ids[i], rep_ids[best]) < 0))
-                best = i;
-        }
-        parts[best]++;
-        remainders[best] = -1;
-    }
-    free(remainders);
-
-    if (negative)
-        for (size_t i = 0; i < count; i++)
-            parts[i] = -parts[i];
+    give_leftover_units(split, rep_ids, count, (size_t)(magnitude - assigned));
+    for (size_t i = 0; i < count; i++)
+        parts[i] = negative ? (credo_money)(-(__int128)split[i].magnitude) : (credo_money)split[i].magnitude;
+    free(split);
     return CREDO_OK;
 }
 
@@ -113,12 +128,19 @@ static const char *credit_by_team(const credo_snapshot *snapshot, uint32_t deal,
     }
     count = with_split;
     credo_error err;
-    if (credo_split_amount(snapshot->deals.amount[deal], shares, rep_ids, count, parts, &err) != CREDO_OK) {
+    credo_status status = credo_split_amount(snapshot->deals.amount[deal], shares, rep_ids, count,
+                                             parts, &err);
+    if (status == CREDO_ERR_NOMEM) {
+        *failed = true;
+        goto out;
+    }
+    if (status != CREDO_OK) {
         problem = "deal team splits do not sum to 100% (10000 bp); correct the deal team";
         goto out;
     }
     for (size_t i = 0; i < count; i++) {
-        const credo_credit_line line = {deal, rep_ids[i], "revenue", CREDO_RULE_TEAM_SPLIT, shares[i], parts[i]};
+        const credo_credit_line line = {deal, rep_ids[i], "revenue", CREDO_RULE_TEAM_SPLIT, shares[i], parts[i],
+                                        NULL, NULL};
         if (!push_line(lines, &line)) {
             *failed = true;
             goto out;
@@ -184,7 +206,7 @@ credo_status credo_credit_deals(const credo_snapshot *snapshot, const credo_owne
             continue;
         }
         const credo_credit_line line = {deal, ownership->owner[deal], "revenue", CREDO_RULE_OWNER_FULL,
-                                        CREDO_BP_WHOLE, deals->amount[deal]};
+                                        CREDO_BP_WHOLE, deals->amount[deal], NULL, NULL};
         failed = !push_line(&lines, &line);
     }
 

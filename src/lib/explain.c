@@ -1,5 +1,6 @@
 /* Explanations: the rules and facts behind each decision, as plain text. */
 #include "credo/engine.h"
+#include "credo/engagement.h"
 
 #include <string.h>
 
@@ -131,6 +132,20 @@ void credo_explain_account(const credo_snapshot *snapshot, const credo_policy *p
     credo_policy_binding_free(&binding);
 }
 
+static const char *line_reason(const credo_credit_line *line)
+{
+    if (strcmp(line->rule, CREDO_RULE_TEAM_SPLIT) == 0)
+        return "the deal team's split, rounded by largest remainder";
+    if (strcmp(line->rule, CREDO_RULE_OWNER_FULL) == 0)
+        return "100% to the deal owner, as the deal has no team splits";
+    if (strcmp(line->rule, CREDO_RULE_SOURCING) == 0)
+        return "the partner sourcing share, off the top";
+    if (strcmp(line->rule, CREDO_RULE_ROLLUP) == 0)
+        return "the revenue credit of the reps below this manager, once per deal";
+    return strcmp(line->kind, "overlay") == 0 ? "an overlay share of the credit rule, on top of revenue"
+                                              : "a revenue share of the credit rule, rounded by largest remainder";
+}
+
 static void describe_credit(const credo_snapshot *snapshot, const credo_credit *credit, uint32_t deal,
                             credo_buf *out)
 {
@@ -151,13 +166,14 @@ static void describe_credit(const credo_snapshot *snapshot, const credo_credit *
         if (line->deal != deal)
             continue;
         char amount[32], share[32];
-        credo_buf_printf(out, "  %s %s %s %s (%lld minor units), %s%% of the deal, rule %s: %s\n",
-                         line->rep_id, line->kind, credo_format_decimal(line->amount, 2, amount),
-                         currency, (long long)line->amount, credo_format_decimal(line->share, 2, share),
-                         line->rule,
-                         strcmp(line->rule, CREDO_RULE_TEAM_SPLIT) == 0
-                             ? "the deal team's split, rounded by largest remainder"
-                             : "100% to the deal owner, as the deal has no team splits");
+        credo_buf_printf(out, "  %s %s %s %s (%lld minor units), %s%% of the deal, rule %s: %s", line->rep_id,
+                         line->kind, credo_format_decimal(line->amount, 2, amount), currency, (long long)line->amount,
+                         credo_format_decimal(line->share, 2, share), line->rule, line_reason(line));
+        if (line->role != NULL)
+            credo_buf_printf(out, ", role %s", line->role);
+        if (line->hold != NULL)
+            credo_buf_printf(out, ", HELD %s", line->hold);
+        credo_buf_puts(out, "\n");
     }
 }
 
@@ -177,6 +193,12 @@ static void describe_deal_facts(const credo_snapshot *snapshot, uint32_t deal, c
                      text_or(snapshot, deals->owner_id[deal], "(none)"));
 }
 
+/* Whether the rules of engagement changed or confirmed the deal's owner. */
+static bool engaged(const credo_ownership *ownership, uint32_t deal)
+{
+    return ownership->engagement != NULL && ownership->engagement->rule[deal] != CREDO_ENGAGE_NONE;
+}
+
 static void describe_ownership(const credo_policy *policy, const credo_ownership *ownership,
                                uint32_t deal, credo_buf *out)
 {
@@ -184,6 +206,8 @@ static void describe_ownership(const credo_policy *policy, const credo_ownership
     const char *date = credo_format_date(ownership->date[deal], day);
     const char *owner = ownership->owner[deal];
     uint32_t territory = ownership->territory[deal];
+    const char *keeps = engaged(ownership, deal) ? "the rules of engagement below decided the owner"
+                                                 : "by default the recorded owner keeps the deal";
 
     credo_buf_printf(out, "ownership on %s: %s", date,
                      credo_deal_territory_status_name(ownership->status[deal]));
@@ -196,15 +220,18 @@ static void describe_ownership(const credo_policy *policy, const credo_ownership
                              policy->territories[territory].id, date);
         break;
     case CREDO_DEAL_OUT_OF_TERRITORY:
-        credo_buf_printf(out, ": %s is not a selling member of territory %s on %s; by default the recorded "
-                              "owner keeps the deal, flagged\n", owner, policy->territories[territory].id, date);
+        credo_buf_printf(out, ": %s is not a selling member of territory %s on %s; %s, flagged\n", owner,
+                         policy->territories[territory].id, date, keeps);
         break;
     case CREDO_DEAL_ACCOUNT_GAP:
-        credo_buf_printf(out, ": the account has no territory; the recorded owner %s keeps the deal, flagged\n", owner);
-        break;
     case CREDO_DEAL_ACCOUNT_OVERLAP:
-        credo_buf_printf(out, ": the account's territory is an unresolved overlap; the recorded owner %s keeps "
-                              "the deal, flagged\n", owner);
+        credo_buf_puts(out, ownership->status[deal] == CREDO_DEAL_ACCOUNT_GAP
+                                ? ": the account has no territory; "
+                                : ": the account's territory is an unresolved overlap; ");
+        if (engaged(ownership, deal))
+            credo_buf_printf(out, "the rules of engagement below gave the deal to %s, flagged\n", owner);
+        else
+            credo_buf_printf(out, "the recorded owner %s keeps the deal, flagged\n", owner);
         break;
     case CREDO_DEAL_NO_ACCOUNT:
         credo_buf_printf(out, ": the deal names no known account; the recorded owner %s keeps the deal\n", owner);
@@ -241,5 +268,9 @@ void credo_explain_deal(const credo_snapshot *snapshot, const credo_policy *poli
     }
 
     describe_ownership(policy, ownership, deal, out);
+    if (ownership->engagement != NULL) {
+        credo_explain_engagement(snapshot, policy, ownership->engagement, deal, out);
+        credo_explain_credit_rules(snapshot, policy, assignment, ownership, ownership->engagement, deal, out);
+    }
     describe_credit(snapshot, credit, deal, out);
 }

@@ -81,7 +81,7 @@ credo_status credo__expr_fail(credo_expr_error *where, unsigned line, unsigned c
     return status;
 }
 
-/* Longest name that gets a spelling suggestion. */
+/* Maximum length of a name that gets a spelling suggestion. */
 #define SUGGEST_NAME_MAX 64
 
 /* Optimal string alignment distance (Levenshtein plus swaps of two
@@ -138,10 +138,10 @@ static const char *closest_field(const credo_expr_schema *schema, const char *na
 static credo_status unknown_field(const credo_expr_schema *schema, const expr_token *token,
                                   credo_expr_error *where)
 {
-    char name[EXPR_DESCRIBE_MAX];
-    credo__expr_clip(token->start, token->length, 40, name, sizeof name);
+    char name[EXPR_DESCRIBE_MAX + 64];
+    credo__expr_describe_token(token, name, sizeof name);
     credo_buf text = CREDO_BUF_INIT;
-    credo_buf_printf(&text, "unknown field '%s'", name);
+    credo_buf_printf(&text, "unknown field %s", name);
 
     const char *suggestion = closest_field(schema, token->start, token->length);
     if (suggestion != NULL)

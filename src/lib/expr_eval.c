@@ -71,6 +71,8 @@ static bool spans_contain(const expr_node *node, const credo_value *value)
     return low > 0 && credo__expr_compare_values(value, &node->spans[low - 1].high) <= 0;
 }
 
+/* NOTE: scans the prefixes in order, so a starts_with list of thousands of
+ * prefixes costs that many comparisons per row. */
 static bool has_prefix(const credo_expr_node *node, const credo_value *value)
 {
     for (size_t i = 0; i < node->item_count; i++) {

@@ -6,7 +6,7 @@
 
 #include "credo/expr.h"
 
-/* Chunk of the arena that holds every node, item and literal of one
+/* Chunk of the arena that contains every node, item and literal of one
  * expression, so that freeing an expression is a walk over a short list. */
 typedef struct expr_arena_block {
     struct expr_arena_block *next;
@@ -18,9 +18,9 @@ typedef struct expr_arena_block {
  * node comes first so that a credo_expr_node pointer converts back. */
 typedef struct expr_node {
     credo_expr_node pub;
-    /* How the test compares: CREDO_VALUE_TEXT or CREDO_VALUE_NUMBER. A
-     * custom field is text but compares as a number when its literals are
-     * numbers. */
+    /* Kind of value the test compares: CREDO_VALUE_TEXT or
+     * CREDO_VALUE_NUMBER. A custom field is text but compares as a number
+     * when its literals are numbers. */
     credo_value_kind compare_kind;
     /* IN only: the items as inclusive intervals (a value v is v..v), sorted
      * by low end and merged where they overlap, for binary search. */

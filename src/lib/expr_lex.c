@@ -278,9 +278,38 @@ static credo_status lex_string(expr_lexer *lexer, expr_token *token, credo_expr_
     return CREDO_OK;
 }
 
+/* Reports why the number token at `start` (len bytes) does not parse. */
+static credo_status fail_number(const expr_lexer *lexer, size_t start, size_t len,
+                                expr_decimal_status status, credo_expr_error *where)
+{
+    char shown[EXPR_DESCRIBE_MAX];
+    credo__expr_clip(lexer->text + start, len, 40, shown, sizeof shown);
+    char message[256];
+
+    if (status == DECIMAL_SYNTAX && len == 1)
+        snprintf(message, sizeof message,
+                 "expected digits after '-', as in -5; a minus sign needs a number right "
+                 "after it");
+    else if (status == DECIMAL_SYNTAX)
+        snprintf(message, sizeof message,
+                 "invalid number '%s'; write digits with an optional '.' and up to %d decimals, "
+                 "such as 1250.75",
+                 shown, EXPR_NUMBER_DECIMALS);
+    else if (status == DECIMAL_TOO_PRECISE)
+        snprintf(message, sizeof message,
+                 "number %s has more than %d decimals; numbers keep %d decimal places", shown,
+                 EXPR_NUMBER_DECIMALS, EXPR_NUMBER_DECIMALS);
+    else
+        snprintf(message, sizeof message,
+                 "number %s is too large; numbers must lie between -%lld.%04lld and %lld.%04lld",
+                 shown, (long long)MAX_INTEGER_PART, (long long)(INT64_MAX % CREDO_NUMBER_SCALE),
+                 (long long)MAX_INTEGER_PART, (long long)(INT64_MAX % CREDO_NUMBER_SCALE));
+    return lex_fail(lexer, start, where, message);
+}
+
 /* Reads a number token starting at '-' or a digit. The token extends over
  * every following letter, digit, '_' and single '.', so that "12abc" is
- * reported as one malformed number; ".." ends it (as in 1..5). */
+ * reported as one malformed number. A ".." ends it, as in 1..5. */
 static credo_status lex_number(expr_lexer *lexer, expr_token *token, credo_expr_error *where)
 {
     size_t start = lexer->offset;
@@ -290,39 +319,13 @@ static credo_status lex_number(expr_lexer *lexer, expr_token *token, credo_expr_
             break;
         i++;
     }
-    const char *text = lexer->text + start;
-    size_t len = i - start;
-    char shown[EXPR_DESCRIBE_MAX];
-    credo__expr_clip(text, len, 40, shown, sizeof shown);
-    char message[256];
 
-    switch (credo__expr_parse_decimal(text, len, &token->number)) {
-    case DECIMAL_OK:
-        break;
-    case DECIMAL_SYNTAX:
-        if (len == 1)
-            return lex_fail(lexer, start, where,
-                            "expected digits after '-', as in -5; a minus sign needs a number "
-                            "right after it");
-        snprintf(message, sizeof message,
-                 "invalid number '%s'; write digits with an optional '.' and up to %d decimals, "
-                 "such as 1250.75",
-                 shown, EXPR_NUMBER_DECIMALS);
-        return lex_fail(lexer, start, where, message);
-    case DECIMAL_TOO_PRECISE:
-        snprintf(message, sizeof message,
-                 "number %s has more than %d decimals; numbers keep %d decimal places", shown,
-                 EXPR_NUMBER_DECIMALS, EXPR_NUMBER_DECIMALS);
-        return lex_fail(lexer, start, where, message);
-    case DECIMAL_TOO_LARGE:
-        snprintf(message, sizeof message,
-                 "number %s is too large; numbers must lie between -%lld.%04lld and %lld.%04lld",
-                 shown, (long long)MAX_INTEGER_PART, (long long)(INT64_MAX % CREDO_NUMBER_SCALE),
-                 (long long)MAX_INTEGER_PART, (long long)(INT64_MAX % CREDO_NUMBER_SCALE));
-        return lex_fail(lexer, start, where, message);
-    }
+    expr_decimal_status status =
+        credo__expr_parse_decimal(lexer->text + start, i - start, &token->number);
+    if (status != DECIMAL_OK)
+        return fail_number(lexer, start, i - start, status, where);
     token->kind = TOKEN_NUMBER;
-    token->length = len;
+    token->length = i - start;
     lexer->offset = i;
     return CREDO_OK;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credo/audit.h"
 #include "credo/csv.h"
 #include "credo/parse.h"
 #include "credo/strpool.h"
@@ -28,6 +29,8 @@ typedef struct source_import {
     const char **attribute_values;
     size_t attribute_count;
     import_groups *groups;        /* non-NULL when the source has group_by */
+    const char *group_field_names[16];
+    int group_sum_scale[16];      /* decimal places of summed fields, -1 for the others */
     size_t header_count;
 } source_import;
 
@@ -57,20 +60,20 @@ static credo_status resolve_header(source_import *state, const credo_csv_record 
 
     for (size_t c = 0; c < source->column_count + 1 && status == CREDO_OK; c++) {
         bool is_group = c == source->column_count;
-        const char *wanted = is_group ? source->group_by : source->columns[c].column;
-        if (wanted == NULL)
+        const char *expected_name = is_group ? source->group_by : source->columns[c].column;
+        if (expected_name == NULL)
             continue;
         size_t found = header->count;
         for (size_t i = 0; i < header->count; i++)
-            if (names[i] != NULL && strcmp(names[i], wanted) == 0)
+            if (names[i] != NULL && strcmp(names[i], expected_name) == 0)
                 found = i;
         if (found == header->count) {
-            const char *closest = policy_closest(wanted, (const char *const *)names, header->count);
+            const char *closest = policy_closest(expected_name, (const char *const *)names, header->count);
             char hint[256] = "";
             if (closest != NULL)
                 snprintf(hint, sizeof hint, " (did you mean '%s'?)", closest);
             credo_policy_pos pos = is_group ? source->pos : source->columns[c].pos;
-            status = missing_column_error(state->map, pos, wanted, hint, credo_buf_text(&known), err);
+            status = missing_column_error(state->map, pos, expected_name, hint, credo_buf_text(&known), err);
             break;
         }
         if (is_group)
@@ -133,8 +136,8 @@ static const char *column_label(const mapping_source *source, const mapping_colu
     return column->field >= 0 ? mapping_fields[source->entity][column->field].name : column->attribute;
 }
 
-/* Applies an ISO or ZIP transform to the column's text in place; a value
- * it cannot normalise is kept as written and noted as an issue. */
+/* Applies an ISO or ZIP transform to the column's text in place. A value
+ * that the transform cannot normalise is kept as written and noted. */
 static credo_status apply_lookup(source_import *state, const mapping_column *column, credo_buf *text,
                                  unsigned long line)
 {
@@ -322,13 +325,14 @@ static credo_status read_rows(source_import *state, credo_csv_reader *reader, cr
     return status;
 }
 
-static import_groups *make_groups(const mapping_source *source, int *sum_scale)
+static import_groups *make_groups(source_import *state)
 {
+    const mapping_source *source = state->source;
     const mapping_field_def *fields = mapping_fields[source->entity];
     size_t count = mapping_field_counts[source->entity];
-    static const char *names[MAPPING_ENTITY_COUNT][16];
+    int *sum_scale = state->group_sum_scale;
     for (size_t f = 0; f < count; f++) {
-        names[source->entity][f] = fields[f].name;
+        state->group_field_names[f] = fields[f].name;
         sum_scale[f] = -1;
     }
     for (size_t c = 0; c < source->column_count; c++) {
@@ -337,7 +341,7 @@ static import_groups *make_groups(const mapping_source *source, int *sum_scale)
             continue;
         sum_scale[column->field] = fields[column->field].type == FIELD_MONEY ? source->money_decimals : 4;
     }
-    return import_groups_new(count, sum_scale, names[source->entity]);
+    return import_groups_new(count, sum_scale, state->group_field_names);
 }
 
 static credo_status import_source(source_import *state, credo_import_source_report *report,
@@ -351,12 +355,11 @@ static credo_status import_source(source_import *state, credo_import_source_repo
         return credo_error_prefix(err, "%s:%u:%u: source file %s", state->map->path, source->pos.line,
                                   source->pos.column, source->file);
 
-    int sum_scale[16];
     state->texts = calloc(source->column_count == 0 ? 1 : source->column_count, sizeof *state->texts);
     state->attribute_names = calloc(source->column_count + 1, sizeof *state->attribute_names);
     state->attribute_values = calloc(source->column_count + 1, sizeof *state->attribute_values);
     if (source->group_by != NULL)
-        state->groups = make_groups(source, sum_scale);
+        state->groups = make_groups(state);
     if (state->texts == NULL || state->attribute_names == NULL || state->attribute_values == NULL ||
         (source->group_by != NULL && state->groups == NULL)) {
         status = credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", source->file);
@@ -422,12 +425,43 @@ static credo_status import_all(credo_store *store, mapping *map, const credo_iso
         source_report->file = strdup(map->sources[s].file);
         source_report->entity = strdup(mapping_entity_names[map->sources[s].entity]);
         report->source_count++;
-        source_import state = {map, &map->sources[s], iso, store, &issues, NULL, {0}, NULL, NULL, 0, NULL, 0};
+        source_import state = {0};
+        state.map = map;
+        state.source = &map->sources[s];
+        state.iso = iso;
+        state.store = store;
+        state.issues = &issues;
         status = import_source(&state, source_report, progress, progress_ctx, err);
     }
     import_issues_sort(&issues);
     report->issues = issues.items;
     report->issue_count = issues.count;
+    return status;
+}
+
+/* Appends the "import" audit entry: subject the mapping path, payload the
+ * import id, the counts of each source and the count of kept values. */
+static credo_status audit_import(credo_store *store, const char *mapping_path,
+                                 const credo_import_report *report, credo_error *err)
+{
+    credo_buf payload = CREDO_BUF_INIT;
+    credo_buf_printf(&payload, "{\"import_id\":%lld,\"sources\":[", (long long)report->import_id);
+    for (size_t i = 0; i < report->source_count; i++) {
+        const credo_import_source_report *source = &report->sources[i];
+        credo_buf_puts(&payload, i == 0 ? "{\"file\":" : ",{\"file\":");
+        credo_buf_json_string(&payload, source->file);
+        credo_buf_puts(&payload, ",\"entity\":");
+        credo_buf_json_string(&payload, source->entity);
+        credo_buf_printf(&payload, ",\"rows_read\":%zu,\"rows_written\":%zu}", source->rows_read,
+                         source->rows_written);
+    }
+    credo_buf_printf(&payload, "],\"kept_as_written\":%zu}", report->issue_count);
+
+    credo_status status = credo_buf_failed(&payload)
+                              ? credo_error_set(err, CREDO_ERR_NOMEM, "out of memory auditing the import")
+                              : credo_audit_append(store, NULL, "import", mapping_path, NULL,
+                                                   credo_buf_text(&payload), err);
+    credo_buf_free(&payload);
     return status;
 }
 
@@ -460,6 +494,8 @@ credo_status credo_import(credo_store *store, const char *mapping_path, const cr
     }
     if (status == CREDO_OK)
         status = store_issues(store, report, err);
+    if (status == CREDO_OK)
+        status = audit_import(store, mapping_path, report, err);
     if (status == CREDO_OK)
         status = credo_store_commit(store, err);
     if (status != CREDO_OK) {

@@ -123,6 +123,91 @@ static credo_status write_team_member(credo_store *store, const mapping_source *
     return credo_store_put_team_member(store, &row, err);
 }
 
+/* Parses a money field; a missing value gives CREDO_MONEY_NONE. */
+static credo_status parse_money_field(const mapping_source *source, const import_row_origin *origin,
+                                      const char *const *values, int field, credo_money *out,
+                                      credo_error *err)
+{
+    *out = CREDO_MONEY_NONE;
+    if (values[field] == NULL)
+        return CREDO_OK;
+    if (credo_parse_money(values[field], strlen(values[field]), source->money_decimals, out, err) != CREDO_OK)
+        return field_error(source, origin, field, err);
+    return CREDO_OK;
+}
+
+static credo_status write_activity(credo_store *store, const mapping_source *source,
+                                   const import_row_origin *origin, const char *const *v, credo_error *err)
+{
+    credo_activity_row row = {
+        v[ACTIVITY_ID], v[ACTIVITY_REP], v[ACTIVITY_ACCOUNT], v[ACTIVITY_DEAL], v[ACTIVITY_TYPE], 0,
+    };
+    credo_status status = parse_date_field(source, origin, v, ACTIVITY_DATE, &row.date, err);
+    if (status == CREDO_OK)
+        status = credo_store_put_activity(store, &row, err);
+    return status;
+}
+
+static credo_status write_history(credo_store *store, const mapping_source *source,
+                                  const import_row_origin *origin, const char *const *v, credo_error *err)
+{
+    credo_history_row row = {v[HISTORY_ID], v[HISTORY_DEAL], v[HISTORY_STAGE], 0, 0, 0};
+    credo_status status = parse_date_field(source, origin, v, HISTORY_DATE, &row.date, err);
+    if (status == CREDO_OK)
+        status = parse_money_field(source, origin, v, HISTORY_AMOUNT, &row.amount, err);
+    if (status == CREDO_OK)
+        status = parse_date_field(source, origin, v, HISTORY_CLOSE_DATE, &row.close_date, err);
+    if (status == CREDO_OK)
+        status = credo_store_put_history(store, &row, err);
+    return status;
+}
+
+static credo_status write_quota(credo_store *store, const mapping_source *source,
+                                const import_row_origin *origin, const char *const *v, credo_error *err)
+{
+    credo_quota_row row = {v[QUOTA_REP], v[QUOTA_CURRENCY], 0, 0, 0};
+    credo_status status = parse_date_field(source, origin, v, QUOTA_START, &row.start, err);
+    if (status == CREDO_OK)
+        status = parse_date_field(source, origin, v, QUOTA_END, &row.end, err);
+    if (status == CREDO_OK)
+        status = parse_money_field(source, origin, v, QUOTA_AMOUNT, &row.amount, err);
+    if (status == CREDO_OK && row.end <= row.start) {
+        credo_error_set(err, CREDO_ERR_INVALID, "end %s is not after start %s; a quota covers [start, end)",
+                        v[QUOTA_END], v[QUOTA_START]);
+        return field_error(source, origin, QUOTA_END, err);
+    }
+    if (status == CREDO_OK)
+        status = credo_store_put_quota(store, &row, err);
+    return status;
+}
+
+static credo_status write_registration(credo_store *store, const mapping_source *source,
+                                       const import_row_origin *origin, const char *const *v, credo_error *err)
+{
+    credo_registration_row row = {
+        v[REGISTRATION_ID],      v[REGISTRATION_REP],     v[REGISTRATION_ACCOUNT], v[REGISTRATION_PRODUCT],
+        v[REGISTRATION_SOURCE], v[REGISTRATION_PARTNER], v[REGISTRATION_DEAL],    0,
+    };
+    credo_status status = parse_date_field(source, origin, v, REGISTRATION_DATE, &row.date, err);
+    if (status == CREDO_OK)
+        status = credo_store_put_registration(store, &row, err);
+    return status;
+}
+
+/* Writes a row of one of the event entities. */
+static credo_status write_event(credo_store *store, const mapping_source *source,
+                                const import_row_origin *origin, const char *const *v, credo_error *err)
+{
+    switch (source->entity) {
+    case MAPPING_ACTIVITIES: return write_activity(store, source, origin, v, err);
+    case MAPPING_DEAL_HISTORY: return write_history(store, source, origin, v, err);
+    case MAPPING_QUOTAS: return write_quota(store, source, origin, v, err);
+    case MAPPING_REGISTRATIONS: return write_registration(store, source, origin, v, err);
+    default: break;
+    }
+    return credo_error_set(err, CREDO_ERR_INVALID, "unknown entity");
+}
+
 credo_status import_write_row(credo_store *store, const mapping_source *source,
                               const import_row_origin *origin, const char *const *field_values,
                               const char *const *attribute_names, const char *const *attribute_values,
@@ -146,6 +231,11 @@ credo_status import_write_row(credo_store *store, const mapping_source *source,
         return write_deal(store, source, origin, field_values, err);
     case MAPPING_DEAL_TEAM:
         return write_team_member(store, source, origin, field_values, err);
+    case MAPPING_ACTIVITIES:
+    case MAPPING_DEAL_HISTORY:
+    case MAPPING_QUOTAS:
+    case MAPPING_REGISTRATIONS:
+        return write_event(store, source, origin, field_values, err);
     case MAPPING_ENTITY_COUNT:
         break;
     }

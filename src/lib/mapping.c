@@ -32,15 +32,41 @@ static const mapping_field_def team_fields[] = {
     {"split", FIELD_SPLIT, false},
 };
 
+static const mapping_field_def activity_fields[] = {
+    {"id", FIELD_TEXT, false}, {"rep_id", FIELD_TEXT, true}, {"account_id", FIELD_TEXT, true},
+    {"deal_id", FIELD_TEXT, false}, {"type", FIELD_TEXT, true}, {"date", FIELD_DATE, true},
+};
+static const mapping_field_def history_fields[] = {
+    {"id", FIELD_TEXT, false}, {"deal_id", FIELD_TEXT, true}, {"date", FIELD_DATE, true},
+    {"stage", FIELD_TEXT, false}, {"amount", FIELD_MONEY, false},
+    {"close_date", FIELD_DATE, false},
+};
+static const mapping_field_def quota_fields[] = {
+    {"rep_id", FIELD_TEXT, true}, {"start", FIELD_DATE, true}, {"end", FIELD_DATE, true},
+    {"currency", FIELD_TEXT, true}, {"amount", FIELD_MONEY, true},
+};
+static const mapping_field_def registration_fields[] = {
+    {"id", FIELD_TEXT, true}, {"rep_id", FIELD_TEXT, true}, {"account_id", FIELD_TEXT, true},
+    {"product", FIELD_TEXT, false}, {"source", FIELD_TEXT, false},
+    {"partner", FIELD_TEXT, false}, {"deal_id", FIELD_TEXT, false}, {"date", FIELD_DATE, true},
+};
+
 const mapping_field_def *const mapping_fields[MAPPING_ENTITY_COUNT] = {
-    rep_fields, account_fields, deal_fields, team_fields,
+    rep_fields, account_fields, deal_fields, team_fields, activity_fields, history_fields,
+    quota_fields, registration_fields,
 };
 const size_t mapping_field_counts[MAPPING_ENTITY_COUNT] = {
     REP_FIELD_COUNT, ACCOUNT_FIELD_COUNT, DEAL_FIELD_COUNT, TEAM_FIELD_COUNT,
+    ACTIVITY_FIELD_COUNT, HISTORY_FIELD_COUNT, QUOTA_FIELD_COUNT, REGISTRATION_FIELD_COUNT,
 };
 const char *const mapping_entity_names[MAPPING_ENTITY_COUNT] = {
-    "reps", "accounts", "deals", "deal_team",
+    "reps", "accounts", "deals", "deal_team", "activities", "deal_history", "quotas",
+    "registrations",
 };
+
+_Static_assert(ACCOUNT_FIELD_COUNT <= MAPPING_FIELDS_MAX && DEAL_FIELD_COUNT <= MAPPING_FIELDS_MAX &&
+                   REGISTRATION_FIELD_COUNT <= MAPPING_FIELDS_MAX,
+               "every entity fits the per-field arrays");
 
 static const char *const transform_names[] = {
     "none", "iso_country", "iso_subdivision", "zip5", "upper", "lower",
@@ -179,7 +205,7 @@ static credo_status add_column(const policy_reader *reader, mapping_source *sour
     } else {
         const mapping_field_def *fields = mapping_fields[source->entity];
         size_t count = mapping_field_counts[source->entity];
-        const char *names[16];
+        const char *names[MAPPING_FIELDS_MAX];
         for (size_t i = 0; i < count; i++)
             names[i] = fields[i].name;
         column->field = find_name(key->text, names, count);
@@ -216,7 +242,8 @@ static credo_status read_entity(const policy_reader *reader, const policy_node *
         }
     }
     return policy_fail(reader, node->pos, CREDO_ERR_INVALID,
-                       "unknown entity '%s'; use reps, accounts, deals or deal_team",
+                       "unknown entity '%s'; use reps, accounts, deals, deal_team, activities, "
+                       "deal_history, quotas or registrations",
                        node->kind == POLICY_NODE_SCALAR ? node->text : "(not text)");
 }
 
@@ -256,6 +283,14 @@ static credo_status check_fields(const policy_reader *reader, const mapping_sour
 {
     const mapping_field_def *fields = mapping_fields[source->entity];
     size_t count = mapping_field_counts[source->entity];
+    for (size_t c = 0; c < source->column_count; c++) {
+        /* The subdivision lookup reads the row's country, which only
+         * accounts have. */
+        if (source->columns[c].transform == TRANSFORM_ISO_SUBDIVISION && source->entity != MAPPING_ACCOUNTS)
+            return policy_fail(reader, source->columns[c].pos, CREDO_ERR_INVALID,
+                               "iso_subdivision works on accounts only, which have a country to look the "
+                               "name up in");
+    }
     for (size_t f = 0; f < count; f++) {
         const mapping_column *first = NULL;
         for (size_t c = 0; c < source->column_count; c++) {

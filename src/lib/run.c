@@ -2,8 +2,10 @@
 #include "credo/run.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "credo/parse.h"
+#include "credo/rule_index.h"
 
 void credo_run_free(credo_run *run)
 {
@@ -11,8 +13,33 @@ void credo_run_free(credo_run *run)
         return;
     credo_assignment_free(run->assignment);
     credo_ownership_free(run->ownership);
+    credo_engagement_free(run->engagement);
     credo_credit_free(run->credit);
+    credo_conflict_decisions_free(run->owned_decisions, run->owned_decision_count);
     free(run);
+}
+
+/* Whether the policy has a section that the engines of engagement.h read. */
+static bool uses_rules(const credo_policy *policy)
+{
+    return policy->engagement != NULL || policy->credit != NULL;
+}
+
+/* Counts of the rules of engagement and credit rules. */
+static void summarise_rules(credo_run *run)
+{
+    credo_run_summary *summary = &run->summary;
+    summary->conflicts = run->engagement->conflicts;
+    for (size_t i = 0; i < run->engagement->deal_count; i++)
+        summary->protected_deals += run->engagement->rule[i] == CREDO_ENGAGE_PROTECTED;
+    for (size_t i = 0; i < run->credit->count; i++) {
+        const credo_credit_line *line = &run->credit->lines[i];
+        summary->held_lines += line->hold != NULL;
+        if (strcmp(line->kind, "overlay") == 0)
+            summary->overlay_amount += line->amount;
+        else if (strcmp(line->kind, "rollup") == 0)
+            summary->rollup_amount += line->amount;
+    }
 }
 
 static void summarise(credo_run *run)
@@ -40,25 +67,55 @@ static void summarise(credo_run *run)
         summary->won_amount += snapshot->deals.amount[i];
         summary->uncredited += run->credit->problem[i] != NULL;
     }
+    /* Only revenue lines count: overlay and roll-up credit come on top of
+     * the deal amount. */
     for (size_t i = 0; i < run->credit->count; i++)
-        summary->credited_amount += run->credit->lines[i].amount;
+        if (strcmp(run->credit->lines[i].kind, "revenue") == 0)
+            summary->credited_amount += run->credit->lines[i].amount;
+    if (run->engagement != NULL)
+        summarise_rules(run);
 }
 
-credo_status credo_run_compute(const credo_snapshot *snapshot, const credo_policy *policy,
-                               credo_date as_of, credo_run **out, credo_error *err)
+/* Computes ownership's successors: the rules of engagement and credit by
+ * rules when the policy has their sections, else the plain credit. */
+static credo_status engage_and_credit(credo_run *run, const credo_conflict_decision *decisions,
+                                      size_t decision_count, credo_error *err)
 {
-    credo_run *run = calloc(1, sizeof *run);
-    if (run == NULL)
-        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory starting a run");
-    run->snapshot = snapshot;
-    run->policy = policy;
-    run->as_of = as_of;
+    const credo_snapshot *snapshot = run->snapshot;
+    const credo_policy *policy = run->policy;
+    if (!uses_rules(policy))
+        return credo_credit_deals(snapshot, run->ownership, &run->credit, err);
+    credo_status status = credo_engage(snapshot, policy, run->assignment, run->ownership, run->as_of, decisions,
+                                       decision_count, &run->engagement, err);
+    if (status == CREDO_OK)
+        status = credo_credit_by_rules(snapshot, policy, run->assignment, run->ownership, run->engagement,
+                                       &run->credit, err);
+    return status;
+}
 
-    credo_status status = credo_assign_accounts(snapshot, policy, &run->assignment, err);
+/* Assigns the accounts through the compiled rule index, whose result
+ * equals the straightforward evaluator's (a differential test holds it to
+ * that); the straightforward evaluator stays for explanations. */
+static credo_status assign_with_index(credo_run *run, credo_error *err)
+{
+    credo_rule_index *index = NULL;
+    credo_status status = credo_rule_index_build(run->policy, &index, err);
     if (status == CREDO_OK)
-        status = credo_own_deals(snapshot, policy, run->assignment, &run->ownership, err);
+        status = credo_assign_accounts_indexed(run->snapshot, run->policy, index, &run->assignment, err);
+    credo_rule_index_free(index);
+    return status;
+}
+
+/* Runs the engines into a run whose inputs are set. Frees the run on
+ * failure. */
+static credo_status compute(credo_run *run, const credo_conflict_decision *decisions, size_t decision_count,
+                            credo_run **out, credo_error *err)
+{
+    credo_status status = assign_with_index(run, err);
     if (status == CREDO_OK)
-        status = credo_credit_deals(snapshot, run->ownership, &run->credit, err);
+        status = credo_own_deals(run->snapshot, run->policy, run->assignment, &run->ownership, err);
+    if (status == CREDO_OK)
+        status = engage_and_credit(run, decisions, decision_count, err);
     if (status != CREDO_OK) {
         credo_run_free(run);
         return status;
@@ -66,6 +123,49 @@ credo_status credo_run_compute(const credo_snapshot *snapshot, const credo_polic
     summarise(run);
     *out = run;
     return CREDO_OK;
+}
+
+static credo_run *run_new(const credo_snapshot *snapshot, const credo_policy *policy, credo_date as_of)
+{
+    credo_run *run = calloc(1, sizeof *run);
+    if (run == NULL)
+        return NULL;
+    run->snapshot = snapshot;
+    run->policy = policy;
+    run->as_of = as_of;
+    return run;
+}
+
+credo_status credo_run_compute_with(const credo_snapshot *snapshot, const credo_policy *policy,
+                                    credo_date as_of, const credo_conflict_decision *decisions,
+                                    size_t decision_count, credo_run **out, credo_error *err)
+{
+    credo_run *run = run_new(snapshot, policy, as_of);
+    if (run == NULL)
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory starting a run");
+    return compute(run, decisions, decision_count, out, err);
+}
+
+credo_status credo_run_compute(const credo_snapshot *snapshot, const credo_policy *policy,
+                               credo_date as_of, credo_run **out, credo_error *err)
+{
+    return credo_run_compute_with(snapshot, policy, as_of, NULL, 0, out, err);
+}
+
+credo_status credo_run_compute_stored(credo_store *store, const credo_snapshot *snapshot,
+                                      const credo_policy *policy, credo_date as_of, credo_run **out,
+                                      credo_error *err)
+{
+    credo_run *run = run_new(snapshot, policy, as_of);
+    if (run == NULL)
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory starting a run");
+    credo_status status = credo_store_load_conflict_decisions(store, &run->owned_decisions,
+                                                              &run->owned_decision_count, err);
+    if (status != CREDO_OK) {
+        credo_run_free(run);
+        return status;
+    }
+    return compute(run, run->owned_decisions, run->owned_decision_count, out, err);
 }
 
 void credo_run_summary_json(const credo_run *run, credo_buf *out)
@@ -80,6 +180,14 @@ void credo_run_summary_json(const credo_run *run, credo_buf *out)
                      credo_format_date(run->as_of, day), s->accounts, s->assigned, s->overlaps, s->gaps,
                      s->deals, s->won_deals, (long long)s->won_amount, (long long)s->credited_amount,
                      s->in_territory, s->out_of_territory, s->unowned, s->uncredited);
+    if (run->engagement == NULL || credo_buf_failed(out))
+        return;
+    out->length--; /* reopen the object for the keys of the rules */
+    credo_buf_printf(out,
+                     ",\"conflicts\":%zu,\"protected_deals\":%zu,\"held_lines\":%zu,"
+                     "\"overlay_amount_minor\":%lld,\"rollup_amount_minor\":%lld}",
+                     s->conflicts, s->protected_deals, s->held_lines, (long long)s->overlay_amount,
+                     (long long)s->rollup_amount);
 }
 
 static void list_territories(const credo_policy *policy, const uint32_t *items, uint32_t first,
@@ -118,6 +226,41 @@ void credo_run_account_reason(const credo_run *run, uint32_t account, credo_buf 
     }
 }
 
+/* Appends what the rules of engagement did to the deal's owner. */
+static void engagement_reason(const credo_run *run, uint32_t deal, credo_buf *out)
+{
+    const credo_engagement *engagement = run->engagement;
+    const credo_snapshot *snapshot = run->snapshot;
+    credo_engagement_rule rule = engagement->rule[deal];
+    uint32_t registration = engagement->claim[deal];
+    const char *before = engagement->recorded[deal] != NULL ? engagement->recorded[deal] : "nobody";
+    char day[16];
+    switch (rule) {
+    case CREDO_ENGAGE_NONE:
+        return;
+    case CREDO_ENGAGE_PROTECTED:
+        credo_buf_printf(out, "; owned by registrant %s: registration %s protects the account through %s",
+                         run->ownership->owner[deal],
+                         credo_snapshot_text(snapshot, snapshot->registrations.id[registration]),
+                         credo_format_date(engagement->claims[registration].protected_until, day));
+        return;
+    case CREDO_ENGAGE_PARTNER:
+        credo_buf_printf(out, "; partner-sourced, owner by the partner rule (sourcing rep %s)",
+                         engagement->sourcer[deal] != NULL ? engagement->sourcer[deal] : "none");
+        return;
+    case CREDO_ENGAGE_HOLDOVER_MOVED:
+    case CREDO_ENGAGE_HOLDOVER_KEPT:
+        credo_buf_printf(out, "; %s left the territory on %s and the deal %s", before,
+                         credo_format_date(engagement->realigned[deal], day),
+                         rule == CREDO_ENGAGE_HOLDOVER_MOVED ? "followed the account (holdover)"
+                                                             : "stayed with its rep (holdover)");
+        return;
+    case CREDO_ENGAGE_OUT_OF_TERRITORY:
+        credo_buf_printf(out, "; out of territory, so the account's owner takes it from %s", before);
+        return;
+    }
+}
+
 void credo_run_deal_reason(const credo_run *run, uint32_t deal, credo_buf *out)
 {
     const credo_ownership *ownership = run->ownership;
@@ -150,7 +293,50 @@ void credo_run_deal_reason(const credo_run *run, uint32_t deal, credo_buf *out)
         credo_buf_printf(out, "no recorded owner and no single owner of the account on %s", day);
         break;
     }
+    if (run->engagement != NULL)
+        engagement_reason(run, deal, out);
     const char *problem = run->credit->problem[deal];
     if (problem != NULL)
         credo_buf_printf(out, "; not credited: %s", problem);
+}
+
+static credo_status parse_as_of(const credo_run_info *info, credo_date *as_of, credo_error *err)
+{
+    credo_error detail;
+    if (info->as_of == NULL ||
+        credo_parse_date(info->as_of, strlen(info->as_of), NULL, as_of, &detail) != CREDO_OK)
+        return credo_error_set(err, CREDO_ERR_STORE, "run %lld has an invalid as-of date '%s'", (long long)info->id,
+                               info->as_of != NULL ? info->as_of : "");
+    return CREDO_OK;
+}
+
+credo_status credo_replay_latest(credo_store *store, credo_replay *out, credo_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int64_t run_id = 0;
+    credo_date as_of = CREDO_DATE_NONE;
+    credo_status status = credo_store_latest_run(store, &run_id, err);
+    if (status == CREDO_OK)
+        status = credo_store_get_run(store, run_id, &out->info, err);
+    if (status == CREDO_OK)
+        status = credo_policy_parse(out->info.policy_text, strlen(out->info.policy_text), out->info.policy_path,
+                                    &out->policy, err);
+    if (status == CREDO_OK)
+        status = credo_store_load(store, &out->snapshot, err);
+    if (status == CREDO_OK)
+        status = parse_as_of(&out->info, &as_of, err);
+    if (status == CREDO_OK)
+        status = credo_run_compute_stored(store, out->snapshot, out->policy, as_of, &out->run, err);
+    if (status != CREDO_OK)
+        credo_replay_free(out);
+    return status;
+}
+
+void credo_replay_free(credo_replay *replay)
+{
+    credo_run_free(replay->run);
+    credo_snapshot_free(replay->snapshot);
+    credo_policy_free(replay->policy);
+    credo_run_info_clear(&replay->info);
+    memset(replay, 0, sizeof *replay);
 }

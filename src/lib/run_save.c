@@ -1,6 +1,10 @@
 /* Writing a run's results to the store, in one transaction. */
 #include "credo/run.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include "credo/audit.h"
 #include "credo/parse.h"
 
 static const char *territory_id(const credo_policy *policy, uint32_t territory)
@@ -72,6 +76,11 @@ static credo_status save_credit(credo_store *store, const credo_run *run, int64_
         credo_buf_reset(&explanation);
         credo_buf_printf(&explanation, "%s%% of %lld minor units by rule %s", credo_format_decimal(line->share, 2, share),
                          (long long)snapshot->deals.amount[line->deal], line->rule);
+        /* run_diff.c finds held lines by the "; held " text. */
+        if (line->role != NULL)
+            credo_buf_printf(&explanation, "; role %s", line->role);
+        if (line->hold != NULL)
+            credo_buf_printf(&explanation, "; held %s", line->hold);
         const credo_credit_out row = {
             credo_snapshot_text(snapshot, snapshot->deals.id[line->deal]),
             line->rep_id, line->kind, line->rule, credo_buf_text(&explanation), line->amount,
@@ -79,6 +88,32 @@ static credo_status save_credit(credo_store *store, const credo_run *run, int64_
         status = credo_store_add_credit(store, run_id, &row, err);
     }
     credo_buf_free(&explanation);
+    return status;
+}
+
+/* Appends the "run" audit entry: subject the run id, payload the summary
+ * and the SHA-256 of the policy text. */
+static credo_status audit_run(credo_store *store, const credo_run *run, int64_t run_id,
+                              const char *summary_json, credo_error *err)
+{
+    const char *policy_text = run->policy->text != NULL ? run->policy->text : "";
+    char policy_hash[CREDO_AUDIT_HASH_SIZE];
+    credo_status status = credo_sha256_hex(policy_text, strlen(policy_text), policy_hash, err);
+    if (status != CREDO_OK)
+        return status;
+
+    char subject[32];
+    snprintf(subject, sizeof subject, "%lld", (long long)run_id);
+    credo_buf payload = CREDO_BUF_INIT;
+    credo_buf_printf(&payload, "{\"summary\":%s,\"policy_sha256\":\"%s\"}", summary_json,
+                     policy_hash);
+    if (credo_buf_failed(&payload))
+        status = credo_error_set(err, CREDO_ERR_NOMEM, "out of memory auditing run %lld",
+                                 (long long)run_id);
+    else
+        status = credo_audit_append(store, NULL, "run", subject, NULL, credo_buf_text(&payload),
+                                    err);
+    credo_buf_free(&payload);
     return status;
 }
 
@@ -101,6 +136,10 @@ credo_status credo_run_save(credo_store *store, const credo_run *run, int64_t *r
         status = save_deals(store, run, *run_id, err);
     if (status == CREDO_OK)
         status = save_credit(store, run, *run_id, err);
+    if (status == CREDO_OK)
+        status = audit_run(store, run, *run_id, credo_buf_text(&summary), err);
+    if (status == CREDO_OK)
+        status = credo_run_audit_changes(store, run, *run_id, err);
     if (status == CREDO_OK)
         status = credo_store_commit(store, err);
     if (status != CREDO_OK)

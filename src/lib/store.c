@@ -201,9 +201,99 @@ credo_status credo_store_put_team_member(credo_store *store, const credo_team_ro
     return store->ops->put_team_member(store, &stored, err);
 }
 
-/* Formats the current UTC time, or SOURCE_DATE_EPOCH when it is set, as
- * "YYYY-MM-DDTHH:MM:SSZ". */
-static credo_status format_timestamp(char out[STORE_TIMESTAMP_SIZE], credo_error *err)
+/* ---- Events ------------------------------------------------------------- */
+
+/* Rejects a missing date and one outside years 1..9999. */
+static credo_status require_date(const credo_store *store, credo_date date, const char *row,
+                                 const char *id, const char *column, credo_error *err)
+{
+    if (date != CREDO_DATE_NONE)
+        return check_date(store, date, CREDO_DATE_NONE, row, id, column, err);
+    return credo_error_set(err, CREDO_ERR_INVALID,
+                           "cannot store %s %s in %s: %s is missing but required", row, id,
+                           store->name, column);
+}
+
+/* Returns key, or NULL for an empty key, which means "no key" too. */
+static const char *optional_key(const char *key)
+{
+    return is_missing(key) ? NULL : key;
+}
+
+credo_status credo_store_put_activity(credo_store *store, const credo_activity_row *row,
+                                      credo_error *err)
+{
+    credo_status status = require_key(store, row->rep_id, "an activity", "rep id", err);
+    if (status == CREDO_OK)
+        status = require_key(store, row->account_id, "an activity", "account id", err);
+    if (status == CREDO_OK)
+        status = require_key(store, row->type, "an activity", "type", err);
+    if (status == CREDO_OK)
+        status = require_date(store, row->date, "the activity of rep", row->rep_id, "date", err);
+    if (status != CREDO_OK)
+        return status;
+
+    credo_activity_row stored = *row;
+    stored.source_key = optional_key(row->source_key);
+    return store->ops->put_activity(store, &stored, err);
+}
+
+credo_status credo_store_put_history(credo_store *store, const credo_history_row *row,
+                                     credo_error *err)
+{
+    credo_status status = require_key(store, row->deal_id, "a deal history row", "deal id", err);
+    if (status == CREDO_OK)
+        status = require_date(store, row->date, "the history of deal", row->deal_id, "date", err);
+    if (status == CREDO_OK)
+        status = check_date(store, row->close_date, CREDO_DATE_NONE, "the history of deal",
+                            row->deal_id, "close_date", err);
+    if (status != CREDO_OK)
+        return status;
+
+    credo_history_row stored = *row;
+    stored.source_key = optional_key(row->source_key);
+    return store->ops->put_history(store, &stored, err);
+}
+
+credo_status credo_store_put_quota(credo_store *store, const credo_quota_row *row,
+                                   credo_error *err)
+{
+    credo_status status = require_key(store, row->rep_id, "a quota", "rep id", err);
+    if (status == CREDO_OK)
+        status = require_key(store, row->currency, "a quota", "currency", err);
+    if (status == CREDO_OK)
+        status = require_date(store, row->start, "the quota of rep", row->rep_id, "start", err);
+    if (status == CREDO_OK)
+        status = require_date(store, row->end, "the quota of rep", row->rep_id, "end", err);
+    if (status != CREDO_OK)
+        return status;
+
+    if (row->end <= row->start)
+        return credo_error_set(err, CREDO_ERR_INVALID,
+                               "cannot store the quota of rep %s in %s: its end (day %ld) is not "
+                               "after its start (day %ld); the period is [start, end)",
+                               row->rep_id, store->name, (long)row->end, (long)row->start);
+    return store->ops->put_quota(store, row, err);
+}
+
+credo_status credo_store_put_registration(credo_store *store, const credo_registration_row *row,
+                                          credo_error *err)
+{
+    credo_status status = require_key(store, row->id, "a registration", "id", err);
+    if (status == CREDO_OK)
+        status = require_key(store, row->rep_id, "a registration", "rep id", err);
+    if (status == CREDO_OK)
+        status = require_key(store, row->account_id, "a registration", "account id", err);
+    if (status == CREDO_OK)
+        status = require_date(store, row->date, "registration", row->id, "date", err);
+    if (status != CREDO_OK)
+        return status;
+    return store->ops->put_registration(store, row, err);
+}
+
+/* ---- Imports ------------------------------------------------------------ */
+
+credo_status store_timestamp(char out[STORE_TIMESTAMP_SIZE], credo_error *err)
 {
     time_t now = time(NULL);
     const char *epoch = getenv("SOURCE_DATE_EPOCH");
@@ -233,7 +323,7 @@ credo_status credo_store_record_import(credo_store *store, const char *mapping_p
                                        credo_error *err)
 {
     char created_at[STORE_TIMESTAMP_SIZE];
-    credo_status status = format_timestamp(created_at, err);
+    credo_status status = store_timestamp(created_at, err);
     if (status != CREDO_OK)
         return status;
     return store->ops->record_import(store, created_at, mapping_path, summary, import_id, err);
@@ -314,6 +404,56 @@ static const char *const team_columns[TEAM_COLUMN_COUNT] = {
 };
 static const store_query team_query = {"deal_team", team_columns, TEAM_COLUMN_COUNT, NULL,
                                        "deal_id, rep_id, role"};
+
+/* Activities and history rows are read in insertion order (seq), which
+ * credo_snapshot_finish keeps among rows that sort equal. Their first
+ * column, seq, is the id that messages name. */
+enum activity_column {
+    ACTIVITY_SEQ, ACTIVITY_REP_ID, ACTIVITY_ACCOUNT_ID, ACTIVITY_DEAL_ID, ACTIVITY_TYPE,
+    ACTIVITY_DATE, ACTIVITY_COLUMN_COUNT
+};
+static const char *const activity_columns[ACTIVITY_COLUMN_COUNT] = {
+    [ACTIVITY_SEQ] = "seq", [ACTIVITY_REP_ID] = "rep_id", [ACTIVITY_ACCOUNT_ID] = "account_id",
+    [ACTIVITY_DEAL_ID] = "deal_id", [ACTIVITY_TYPE] = "type", [ACTIVITY_DATE] = "date",
+};
+static const store_query activity_query = {"activities", activity_columns,
+                                           ACTIVITY_COLUMN_COUNT, NULL, "seq"};
+
+enum history_column {
+    HISTORY_SEQ, HISTORY_DEAL_ID, HISTORY_DATE, HISTORY_STAGE, HISTORY_AMOUNT,
+    HISTORY_CLOSE_DATE, HISTORY_COLUMN_COUNT
+};
+static const char *const history_columns[HISTORY_COLUMN_COUNT] = {
+    [HISTORY_SEQ] = "seq", [HISTORY_DEAL_ID] = "deal_id", [HISTORY_DATE] = "date",
+    [HISTORY_STAGE] = "stage", [HISTORY_AMOUNT] = "amount_minor",
+    [HISTORY_CLOSE_DATE] = "close_date",
+};
+static const store_query history_query = {"deal_history", history_columns,
+                                          HISTORY_COLUMN_COUNT, NULL, "seq"};
+
+enum quota_column {
+    QUOTA_REP_ID, QUOTA_START, QUOTA_END, QUOTA_CURRENCY, QUOTA_AMOUNT, QUOTA_COLUMN_COUNT
+};
+static const char *const quota_columns[QUOTA_COLUMN_COUNT] = {
+    [QUOTA_REP_ID] = "rep_id", [QUOTA_START] = "start_date", [QUOTA_END] = "end_date",
+    [QUOTA_CURRENCY] = "currency", [QUOTA_AMOUNT] = "amount_minor",
+};
+static const store_query quota_query = {"quotas", quota_columns, QUOTA_COLUMN_COUNT, NULL,
+                                        "rep_id, start_date"};
+
+enum registration_column {
+    REGISTRATION_ID, REGISTRATION_REP_ID, REGISTRATION_ACCOUNT_ID, REGISTRATION_PRODUCT,
+    REGISTRATION_SOURCE, REGISTRATION_PARTNER, REGISTRATION_DEAL_ID, REGISTRATION_DATE,
+    REGISTRATION_COLUMN_COUNT
+};
+static const char *const registration_columns[REGISTRATION_COLUMN_COUNT] = {
+    [REGISTRATION_ID] = "id", [REGISTRATION_REP_ID] = "rep_id",
+    [REGISTRATION_ACCOUNT_ID] = "account_id", [REGISTRATION_PRODUCT] = "product",
+    [REGISTRATION_SOURCE] = "source", [REGISTRATION_PARTNER] = "partner",
+    [REGISTRATION_DEAL_ID] = "deal_id", [REGISTRATION_DATE] = "date",
+};
+static const store_query registration_query = {"registrations", registration_columns,
+                                               REGISTRATION_COLUMN_COUNT, NULL, "id"};
 
 /* Decodes the values of one stored row. Errors are sticky: after the first
  * one every read does nothing and `status` keeps it. */
@@ -574,6 +714,106 @@ static credo_status load_team_member(void *ctx, const store_value *row, credo_er
     return reader.status;
 }
 
+/* Reads a date that the table requires. */
+static void read_required_date(row_reader *reader, size_t column, credo_date *out)
+{
+    if (reader->status == CREDO_OK && require_value(reader, column))
+        read_date(reader, column, out);
+}
+
+static credo_status load_activity(void *ctx, const store_value *row, credo_error *err)
+{
+    load_context *load = ctx;
+    credo_activities *activities = &load->snapshot->activities;
+    size_t index;
+    credo_status status = credo_snapshot_add_activity(load->snapshot, &index, err);
+    if (status != CREDO_OK)
+        return status;
+
+    row_reader reader = start_row(load, &activity_query, row, err);
+    activities->rep_id[index] = read_text(&reader, ACTIVITY_REP_ID);
+    activities->account_id[index] = read_text(&reader, ACTIVITY_ACCOUNT_ID);
+    activities->deal_id[index] = read_text(&reader, ACTIVITY_DEAL_ID);
+    activities->type[index] = read_text(&reader, ACTIVITY_TYPE);
+    read_required_date(&reader, ACTIVITY_DATE, &activities->date[index]);
+    return reader.status;
+}
+
+static credo_status load_history(void *ctx, const store_value *row, credo_error *err)
+{
+    load_context *load = ctx;
+    credo_deal_history *history = &load->snapshot->history;
+    size_t index;
+    credo_status status = credo_snapshot_add_history(load->snapshot, &index, err);
+    if (status != CREDO_OK)
+        return status;
+
+    /* A missing amount keeps the CREDO_MONEY_NONE that add_history set. */
+    row_reader reader = start_row(load, &history_query, row, err);
+    history->deal_id[index] = read_text(&reader, HISTORY_DEAL_ID);
+    history->stage[index] = read_text(&reader, HISTORY_STAGE);
+    read_required_date(&reader, HISTORY_DATE, &history->date[index]);
+    read_integer(&reader, HISTORY_AMOUNT, &history->amount[index]);
+    read_date(&reader, HISTORY_CLOSE_DATE, &history->close_date[index]);
+    return reader.status;
+}
+
+static credo_status load_quota(void *ctx, const store_value *row, credo_error *err)
+{
+    load_context *load = ctx;
+    credo_quotas *quotas = &load->snapshot->quotas;
+    size_t index;
+    credo_status status = credo_snapshot_add_quota(load->snapshot, &index, err);
+    if (status != CREDO_OK)
+        return status;
+
+    row_reader reader = start_row(load, &quota_query, row, err);
+    quotas->rep_id[index] = read_text(&reader, QUOTA_REP_ID);
+    quotas->currency[index] = read_text(&reader, QUOTA_CURRENCY);
+    read_required_date(&reader, QUOTA_START, &quotas->start[index]);
+    read_required_date(&reader, QUOTA_END, &quotas->end[index]);
+    if (require_value(&reader, QUOTA_AMOUNT))
+        read_integer(&reader, QUOTA_AMOUNT, &quotas->amount[index]);
+    return reader.status;
+}
+
+static credo_status load_registration(void *ctx, const store_value *row, credo_error *err)
+{
+    load_context *load = ctx;
+    credo_registrations *registrations = &load->snapshot->registrations;
+    size_t index;
+    credo_status status = credo_snapshot_add_registration(load->snapshot, &index, err);
+    if (status != CREDO_OK)
+        return status;
+
+    row_reader reader = start_row(load, &registration_query, row, err);
+    registrations->id[index] = read_text(&reader, REGISTRATION_ID);
+    registrations->rep_id[index] = read_text(&reader, REGISTRATION_REP_ID);
+    registrations->account_id[index] = read_text(&reader, REGISTRATION_ACCOUNT_ID);
+    registrations->product[index] = read_text(&reader, REGISTRATION_PRODUCT);
+    registrations->source[index] = read_text(&reader, REGISTRATION_SOURCE);
+    registrations->partner[index] = read_text(&reader, REGISTRATION_PARTNER);
+    registrations->deal_id[index] = read_text(&reader, REGISTRATION_DEAL_ID);
+    read_required_date(&reader, REGISTRATION_DATE, &registrations->date[index]);
+    return reader.status;
+}
+
+/* Reads the event tables into load->snapshot. */
+static credo_status load_events(load_context *load, credo_error *err)
+{
+    credo_store *store = load->store;
+    credo_status status = store->ops->select_rows(store, &activity_query, 0, load_activity, load,
+                                                  err);
+    if (status == CREDO_OK)
+        status = store->ops->select_rows(store, &history_query, 0, load_history, load, err);
+    if (status == CREDO_OK)
+        status = store->ops->select_rows(store, &quota_query, 0, load_quota, load, err);
+    if (status == CREDO_OK)
+        status = store->ops->select_rows(store, &registration_query, 0, load_registration,
+                                         load, err);
+    return status;
+}
+
 /* Reads every table into load->snapshot, accounts before their attributes. */
 static credo_status load_tables(load_context *load, credo_error *err)
 {
@@ -589,6 +829,8 @@ static credo_status load_tables(load_context *load, credo_error *err)
         status = store->ops->select_rows(store, &deal_query, 0, load_deal, load, err);
     if (status == CREDO_OK)
         status = store->ops->select_rows(store, &team_query, 0, load_team_member, load, err);
+    if (status == CREDO_OK)
+        status = load_events(load, err);
     return status;
 }
 
@@ -630,7 +872,7 @@ credo_status credo_store_add_run(credo_store *store, const credo_run_record *run
                                  int64_t *run_id, credo_error *err)
 {
     char created_at[STORE_TIMESTAMP_SIZE];
-    credo_status status = format_timestamp(created_at, err);
+    credo_status status = store_timestamp(created_at, err);
     if (status != CREDO_OK)
         return status;
     return store->ops->add_run(store, created_at, run, run_id, err);
@@ -874,8 +1116,9 @@ credo_status credo_store_each_credit(credo_store *store, int64_t run_id,
 /* ---- Counting -------------------------------------------------------------- */
 
 static const char *const countable_tables[] = {
-    "reps", "accounts", "account_attributes", "deals", "deal_team", "imports",
-    "import_issues", "runs", "run_assignments", "run_deals", "run_credit",
+    "reps", "accounts", "account_attributes", "deals", "deal_team", "activities",
+    "deal_history", "quotas", "registrations", "imports", "import_issues", "runs",
+    "run_assignments", "run_deals", "run_credit", "audit_log", "conflict_decisions",
 };
 
 credo_status credo_store_count(credo_store *store, const char *table, int64_t *count,
@@ -887,7 +1130,9 @@ credo_status credo_store_count(credo_store *store, const char *table, int64_t *c
     }
     return credo_error_set(err, CREDO_ERR_INVALID,
                            "cannot count rows of unknown table '%s' in %s; use reps, accounts, "
-                           "account_attributes, deals, deal_team, imports, import_issues, runs, "
-                           "run_assignments, run_deals or run_credit",
+                           "account_attributes, deals, deal_team, activities, deal_history, "
+                           "quotas, registrations, imports, import_issues, runs, "
+                           "run_assignments, run_deals, run_credit, audit_log or "
+                           "conflict_decisions",
                            table != NULL ? table : "", store->name);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "credo/audit.h"
 #include "credo/store.h"
 
 /* Maximum number of columns that one store_query selects. */
@@ -72,6 +73,15 @@ typedef struct store_ops {
     credo_status (*put_deal)(credo_store *store, const credo_deal_row *row, credo_error *err);
     credo_status (*put_team_member)(credo_store *store, const credo_team_row *row,
                                     credo_error *err);
+    /* Activities and history rows with a source_key upsert by it; rows
+     * without one (NULL) are inserted. */
+    credo_status (*put_activity)(credo_store *store, const credo_activity_row *row,
+                                 credo_error *err);
+    credo_status (*put_history)(credo_store *store, const credo_history_row *row,
+                                credo_error *err);
+    credo_status (*put_quota)(credo_store *store, const credo_quota_row *row, credo_error *err);
+    credo_status (*put_registration)(credo_store *store, const credo_registration_row *row,
+                                     credo_error *err);
 
     credo_status (*record_import)(credo_store *store, const char *created_at,
                                   const char *mapping_path, const char *summary,
@@ -91,6 +101,21 @@ typedef struct store_ops {
     /* Sets *run_id to the highest run id, or 0 when there is no run. */
     credo_status (*latest_run)(credo_store *store, int64_t *run_id, credo_error *err);
 
+    /* Upserts a decision by its key. */
+    credo_status (*put_conflict_decision)(credo_store *store,
+                                          const credo_conflict_decision *decision,
+                                          credo_error *err);
+
+    /* Returns whether a transaction is open on this store. */
+    bool (*in_transaction)(credo_store *store);
+    /* Sets *seq to the highest seq of the audit log, or 0 when it is empty. */
+    credo_status (*audit_last_seq)(credo_store *store, int64_t *seq, credo_error *err);
+    /* Inserts the entry, whose fields audit.c has filled, and sets the head
+     * record (id 1) to its seq and hash. Call it inside a write transaction
+     * so that the two writes stay together. */
+    credo_status (*audit_append)(credo_store *store, const credo_audit_entry *entry,
+                                 credo_error *err);
+
     /* Runs query, binding filter (when query->filter_column is set), and
      * calls visit once per row in order. */
     credo_status (*select_rows)(credo_store *store, const store_query *query, int64_t filter,
@@ -106,6 +131,12 @@ struct credo_store {
     const store_ops *ops;
     const char *name; /* the database as messages name it; owned by the backend */
 };
+
+/* Formats the current UTC time, or SOURCE_DATE_EPOCH when it is set, as
+ * "YYYY-MM-DDTHH:MM:SSZ". Shared by the front-end files (store.c,
+ * store_decisions.c, audit.c). CREDO_ERR_INVALID names a malformed
+ * SOURCE_DATE_EPOCH. */
+credo_status store_timestamp(char out[STORE_TIMESTAMP_SIZE], credo_error *err);
 
 /* Opens the SQLite database at path (see credo_store_open). */
 credo_status store_sqlite_open(const char *path, credo_store **out, credo_error *err);

@@ -65,6 +65,38 @@ static const char *const migrations[] = {
     "  run_id INTEGER NOT NULL, deal_id TEXT NOT NULL, rep_id TEXT NOT NULL, kind TEXT,"
     "  amount_minor INTEGER NOT NULL, rule TEXT, explanation TEXT);"
     "CREATE INDEX run_credit_by_deal ON run_credit (run_id, deal_id, rep_id, kind);",
+
+    /* 2: event tables, the audit log and conflict decisions. Activities and
+     * deal history have no natural key, so every row is kept under a rowid
+     * (seq). Their source_key, the source system's id when the mapping
+     * gives one, lets a re-import replace its row, and SQLite's UNIQUE
+     * accepts any number of NULL keys. The audit head (one row, id 1)
+     * repeats the seq and hash of the last audit entry. Quota periods are
+     * start_date and end_date because END is reserved in PostgreSQL. */
+    "CREATE TABLE activities ("
+    "  seq INTEGER PRIMARY KEY, source_key TEXT UNIQUE, rep_id TEXT NOT NULL,"
+    "  account_id TEXT NOT NULL, deal_id TEXT, type TEXT NOT NULL, date TEXT NOT NULL);"
+    "CREATE TABLE deal_history ("
+    "  seq INTEGER PRIMARY KEY, source_key TEXT UNIQUE, deal_id TEXT NOT NULL,"
+    "  date TEXT NOT NULL, stage TEXT, amount_minor INTEGER, close_date TEXT);"
+    "CREATE TABLE quotas ("
+    "  rep_id TEXT NOT NULL, start_date TEXT NOT NULL, end_date TEXT NOT NULL,"
+    "  currency TEXT NOT NULL, amount_minor INTEGER NOT NULL,"
+    "  PRIMARY KEY (rep_id, start_date)) WITHOUT ROWID;"
+    "CREATE TABLE registrations ("
+    "  id TEXT NOT NULL PRIMARY KEY, rep_id TEXT NOT NULL, account_id TEXT NOT NULL,"
+    "  product TEXT, source TEXT, partner TEXT, deal_id TEXT, date TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE audit_log ("
+    "  seq INTEGER PRIMARY KEY, created_at TEXT NOT NULL, actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL, subject TEXT, reason TEXT, payload TEXT,"
+    "  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+    "CREATE TABLE audit_head ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);"
+    "CREATE TABLE conflict_decisions ("
+    "  conflict_key TEXT NOT NULL PRIMARY KEY,"
+    "  decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'award')),"
+    "  winner_rep_id TEXT, decider TEXT NOT NULL, reason TEXT,"
+    "  created_at TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CREDO_SCHEMA_VERSION,
@@ -86,6 +118,14 @@ typedef enum statement_id {
     STMT_ADD_DEAL_RESULT,
     STMT_ADD_CREDIT,
     STMT_LATEST_RUN,
+    STMT_PUT_ACTIVITY,
+    STMT_PUT_HISTORY,
+    STMT_PUT_QUOTA,
+    STMT_PUT_REGISTRATION,
+    STMT_PUT_CONFLICT_DECISION,
+    STMT_AUDIT_LAST_SEQ,
+    STMT_AUDIT_INSERT,
+    STMT_AUDIT_SET_HEAD,
     STATEMENT_COUNT
 } statement_id;
 
@@ -142,6 +182,43 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
         "INSERT INTO run_credit (run_id, deal_id, rep_id, kind, amount_minor, rule,"
         " explanation) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [STMT_LATEST_RUN] = "SELECT coalesce(max(id), 0) FROM runs",
+    [STMT_PUT_ACTIVITY] =
+        "INSERT INTO activities (source_key, rep_id, account_id, deal_id, type, date)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (source_key) DO UPDATE SET rep_id = excluded.rep_id,"
+        " account_id = excluded.account_id, deal_id = excluded.deal_id,"
+        " type = excluded.type, date = excluded.date",
+    [STMT_PUT_HISTORY] =
+        "INSERT INTO deal_history (source_key, deal_id, date, stage, amount_minor, close_date)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (source_key) DO UPDATE SET deal_id = excluded.deal_id,"
+        " date = excluded.date, stage = excluded.stage,"
+        " amount_minor = excluded.amount_minor, close_date = excluded.close_date",
+    [STMT_PUT_QUOTA] =
+        "INSERT INTO quotas (rep_id, start_date, end_date, currency, amount_minor)"
+        " VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (rep_id, start_date) DO UPDATE SET end_date = excluded.end_date,"
+        " currency = excluded.currency, amount_minor = excluded.amount_minor",
+    [STMT_PUT_REGISTRATION] =
+        "INSERT INTO registrations (id, rep_id, account_id, product, source, partner, deal_id,"
+        " date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET rep_id = excluded.rep_id,"
+        " account_id = excluded.account_id, product = excluded.product,"
+        " source = excluded.source, partner = excluded.partner, deal_id = excluded.deal_id,"
+        " date = excluded.date",
+    [STMT_PUT_CONFLICT_DECISION] =
+        "INSERT INTO conflict_decisions (conflict_key, decision, winner_rep_id, decider,"
+        " reason, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (conflict_key) DO UPDATE SET decision = excluded.decision,"
+        " winner_rep_id = excluded.winner_rep_id, decider = excluded.decider,"
+        " reason = excluded.reason, created_at = excluded.created_at",
+    [STMT_AUDIT_LAST_SEQ] = "SELECT coalesce(max(seq), 0) FROM audit_log",
+    [STMT_AUDIT_INSERT] =
+        "INSERT INTO audit_log (seq, created_at, actor, action, subject, reason, payload,"
+        " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [STMT_AUDIT_SET_HEAD] =
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
 };
 
 typedef struct sqlite_store {
@@ -273,6 +350,15 @@ static void bind_number(binder *params, credo_number number)
         bind_text(params, NULL);
     else
         bind_copy(params, credo_format_number(number, text));
+}
+
+/* Binds minor units, or NULL for CREDO_MONEY_NONE. */
+static void bind_money(binder *params, credo_money amount)
+{
+    if (amount == CREDO_MONEY_NONE)
+        bind_text(params, NULL);
+    else
+        bind_int64(params, amount);
 }
 
 static void finish_statement(sqlite3_stmt *stmt)
@@ -613,6 +699,86 @@ static credo_status sqlite_add_import_issue(credo_store *base, int64_t import_id
     return execute(store, &params, err, "store an issue of import %lld", (long long)import_id);
 }
 
+/* ---- Events ---------------------------------------------------------------- */
+
+static credo_status sqlite_put_activity(credo_store *base, const credo_activity_row *row,
+                                        credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_PUT_ACTIVITY, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder params = start_binding(stmt);
+    bind_text(&params, row->source_key);
+    bind_text(&params, row->rep_id);
+    bind_text(&params, row->account_id);
+    bind_text(&params, row->deal_id);
+    bind_text(&params, row->type);
+    bind_date(&params, row->date, CREDO_DATE_NONE);
+    return execute(store, &params, err, "store an activity of rep %s on account %s",
+                   row->rep_id, row->account_id);
+}
+
+static credo_status sqlite_put_history(credo_store *base, const credo_history_row *row,
+                                       credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_PUT_HISTORY, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder params = start_binding(stmt);
+    bind_text(&params, row->source_key);
+    bind_text(&params, row->deal_id);
+    bind_date(&params, row->date, CREDO_DATE_NONE);
+    bind_text(&params, row->stage);
+    bind_money(&params, row->amount);
+    bind_date(&params, row->close_date, CREDO_DATE_NONE);
+    return execute(store, &params, err, "store a history row of deal %s", row->deal_id);
+}
+
+static credo_status sqlite_put_quota(credo_store *base, const credo_quota_row *row,
+                                     credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_PUT_QUOTA, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder params = start_binding(stmt);
+    bind_text(&params, row->rep_id);
+    bind_date(&params, row->start, CREDO_DATE_NONE);
+    bind_date(&params, row->end, CREDO_DATE_NONE);
+    bind_text(&params, row->currency);
+    bind_int64(&params, row->amount);
+    return execute(store, &params, err, "store a quota of rep %s", row->rep_id);
+}
+
+static credo_status sqlite_put_registration(credo_store *base, const credo_registration_row *row,
+                                            credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_PUT_REGISTRATION, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder params = start_binding(stmt);
+    bind_text(&params, row->id);
+    bind_text(&params, row->rep_id);
+    bind_text(&params, row->account_id);
+    bind_text(&params, row->product);
+    bind_text(&params, row->source);
+    bind_text(&params, row->partner);
+    bind_text(&params, row->deal_id);
+    bind_date(&params, row->date, CREDO_DATE_NONE);
+    return execute(store, &params, err, "store registration %s", row->id);
+}
+
 /* ---- Run results ---------------------------------------------------------- */
 
 static credo_status sqlite_add_run(credo_store *base, const char *created_at,
@@ -713,6 +879,82 @@ static credo_status sqlite_latest_run(credo_store *base, int64_t *run_id, credo_
         status = fail(store, err, "find the latest run");
     finish_statement(stmt);
     return status;
+}
+
+/* ---- Conflict decisions and the audit log ----------------------------------- */
+
+static credo_status sqlite_put_conflict_decision(credo_store *base,
+                                                 const credo_conflict_decision *decision,
+                                                 credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_PUT_CONFLICT_DECISION, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder params = start_binding(stmt);
+    bind_text(&params, decision->key);
+    bind_text(&params, decision->decision);
+    bind_text(&params, decision->winner_rep_id);
+    bind_text(&params, decision->decider);
+    bind_text(&params, decision->reason);
+    bind_text(&params, decision->created_at);
+    return execute(store, &params, err, "store the decision on conflict %s", decision->key);
+}
+
+static bool sqlite_in_transaction(credo_store *base)
+{
+    return !sqlite3_get_autocommit(sqlite_of(base)->db);
+}
+
+static credo_status sqlite_audit_last_seq(credo_store *base, int64_t *seq, credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_AUDIT_LAST_SEQ, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        *seq = sqlite3_column_int64(stmt, 0);
+    else
+        status = fail(store, err, "find the last audit entry");
+    finish_statement(stmt);
+    return status;
+}
+
+static credo_status sqlite_audit_append(credo_store *base, const credo_audit_entry *entry,
+                                        credo_error *err)
+{
+    sqlite_store *store = sqlite_of(base);
+    sqlite3_stmt *stmt;
+    credo_status status = statement(store, STMT_AUDIT_INSERT, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+
+    binder params = start_binding(stmt);
+    bind_int64(&params, entry->seq);
+    bind_text(&params, entry->created_at);
+    bind_text(&params, entry->actor);
+    bind_text(&params, entry->action);
+    bind_text(&params, entry->subject);
+    bind_text(&params, entry->reason);
+    bind_text(&params, entry->payload);
+    bind_text(&params, entry->prev_hash);
+    bind_text(&params, entry->hash);
+    status = execute(store, &params, err, "append audit entry %lld", (long long)entry->seq);
+    if (status != CREDO_OK)
+        return status;
+
+    status = statement(store, STMT_AUDIT_SET_HEAD, &stmt, err);
+    if (status != CREDO_OK)
+        return status;
+    params = start_binding(stmt);
+    bind_int64(&params, entry->seq);
+    bind_text(&params, entry->hash);
+    return execute(store, &params, err, "move the audit head to entry %lld",
+                   (long long)entry->seq);
 }
 
 /* ---- Reading rows ------------------------------------------------------------ */
@@ -836,6 +1078,10 @@ static const store_ops sqlite_ops = {
     .put_attribute = sqlite_put_attribute,
     .put_deal = sqlite_put_deal,
     .put_team_member = sqlite_put_team_member,
+    .put_activity = sqlite_put_activity,
+    .put_history = sqlite_put_history,
+    .put_quota = sqlite_put_quota,
+    .put_registration = sqlite_put_registration,
     .record_import = sqlite_record_import,
     .add_import_issue = sqlite_add_import_issue,
     .add_run = sqlite_add_run,
@@ -843,6 +1089,10 @@ static const store_ops sqlite_ops = {
     .add_deal_result = sqlite_add_deal_result,
     .add_credit = sqlite_add_credit,
     .latest_run = sqlite_latest_run,
+    .put_conflict_decision = sqlite_put_conflict_decision,
+    .in_transaction = sqlite_in_transaction,
+    .audit_last_seq = sqlite_audit_last_seq,
+    .audit_append = sqlite_audit_append,
     .select_rows = sqlite_select_rows,
     .count = sqlite_count,
 };

@@ -1,0 +1,292 @@
+/* Private parts of the rule compiler shared by rule_index.c (expansion into
+ * conjunctions), rule_index_eval.c (verifying a conjunction for one
+ * account), rule_index_text.c and rule_index_numeric.c (anchor lookup
+ * tables), rule_index_bind.c (choosing anchors) and rule_index_assign.c (the
+ * per-account loop). */
+#ifndef CREDO_RULE_INDEX_INTERNAL_H
+#define CREDO_RULE_INDEX_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "credo/rule_index.h"
+#include "policy_binding.h"
+
+/* One test of a conjunction: node is a test (compare, in, starts_with) or,
+ * when opaque, a whole sub-expression kept unexpanded. The literal holds
+ * when the node's value differs from `negated`. */
+typedef struct ri_literal {
+    const credo_expr_node *node;
+    bool negated;
+    bool opaque;
+} ri_literal;
+
+/* Conjunction: literals[first, first + count) of the index, all of which must
+ * hold for the territory's rule to hold. */
+typedef struct ri_conjunction {
+    uint32_t territory;
+    uint32_t first;
+    uint32_t count;
+} ri_conjunction;
+
+struct credo_rule_index {
+    const credo_policy *policy;
+    ri_conjunction *conjunctions;
+    size_t conjunction_count;
+    ri_literal *literals;
+    size_t literal_count;
+    size_t opaque_count;
+    size_t typed_territories;
+};
+
+/* Open-addressing map from a nonzero uint32 key (a credo_str) to a slice of
+ * a posting array. Key 0 marks an empty slot. */
+typedef struct ri_slot {
+    uint32_t key;
+    uint32_t start;
+    uint32_t count;
+    uint32_t rank; /* ranked columns: position of the value among the column's sorted values */
+} ri_slot;
+
+typedef struct ri_map {
+    ri_slot *slots;
+    size_t mask;   /* slot count - 1; slot count is a power of two */
+    size_t used;
+} ri_map;
+
+/* A cheap first check stored beside each posting, taken from the
+ * conjunction's first compiled test: the conjunction can hold only when the
+ * value of `slot` lies in [low, high] and, when high - low < 64, bit
+ * (value - low) of mask is set. A test whose set spans fewer than 64 slot
+ * values (three states among the ranks of the region column) is thereby
+ * checked exactly; other tests give [INT64_MIN, INT64_MAX], which every
+ * value passes. */
+typedef struct ri_filter {
+    int64_t low, high;
+    uint64_t mask;
+    uint32_t slot;
+} ri_filter;
+
+/* Lookup tables of one text column (a built-in text field or one custom
+ * attribute): the conjunctions listed under each value id. */
+typedef struct ri_text_column {
+    const credo_str *values; /* the snapshot's column, one id per account row */
+    ri_map map;
+    uint32_t *postings;
+    ri_filter *filters;      /* one per posting */
+    size_t posting_count;
+    /* Filled only when a range or prefix test needs them: */
+    credo_str *sorted;       /* distinct ids present in the column, by code point */
+    size_t sorted_count;
+    bool sorted_ready;
+    bool too_many_distinct;
+    bool ranked;             /* map holds every value of the column with its rank */
+    bool sample_ready;
+    ri_map sample;           /* id -> sampled rows holding it */
+    uint32_t *sample_prefix; /* sample_prefix[i] = sampled rows of sorted[0, i) */
+    /* Ranked columns: the sampled rows ordered by rank, so that the rows of
+     * ranks [a, b] are sample_rows[sample_prefix[a], sample_prefix[b + 1]). */
+    uint32_t *sample_rows;
+} ri_text_column;
+
+/* Elementary intervals of one number field: [bounds[k], bounds[k + 1]) lists
+ * postings[start[k], start[k + 1]). A value below bounds[0] or at or above
+ * the last bound selects nothing. */
+typedef struct ri_number_field {
+    const credo_number *values;
+    credo_number *bounds;
+    size_t bound_count;
+    uint32_t *start;    /* bound_count entries */
+    uint32_t *postings;
+    ri_filter *filters; /* one per posting */
+    size_t posting_count;
+    credo_number *sample; /* sorted sampled values, missing ones left out */
+    size_t sample_count;
+} ri_number_field;
+
+/* Number fields that anchors may use, in this order. */
+#define RI_NUMBER_FIELDS 3
+
+/* How a conjunction is reached. */
+typedef enum ri_anchor_kind {
+    RI_ANCHOR_ALWAYS = 0, /* checked for every account */
+    RI_ANCHOR_TEXT,
+    RI_ANCHOR_NUMBER,
+    RI_ANCHOR_NEVER       /* no account can satisfy it */
+} ri_anchor_kind;
+
+/* A (table, key, conjunction) triple recorded while choosing anchors, turned
+ * into posting lists afterwards. */
+typedef struct ri_text_entry {
+    uint32_t column;
+    uint32_t key;
+    uint32_t conjunction;
+} ri_text_entry;
+
+/* How a compiled test reads the account. */
+typedef enum ri_test_kind {
+    RI_TEST_SET = 0, /* the value of one slot against a set of intervals */
+    RI_TEST_CONST,   /* the value is missing for every account (an absent attribute) */
+    RI_TEST_GENERIC  /* the literal evaluated through the expression getter */
+} ri_test_kind;
+
+/* An inclusive interval of slot values. */
+typedef struct ri_interval {
+    int64_t low, high;
+} ri_interval;
+
+/* A literal compiled against the bound snapshot. Each account is read into
+ * a vector of int64 values, one per slot: slots [0, RI_NUMBER_FIELDS) are
+ * the number fields, slot RI_NUMBER_FIELDS + k is text column k, holding the
+ * value's rank among the column's sorted values (or its string id when the
+ * column has too many values to rank). INT64_MIN is a missing value. A SET
+ * test holds when the value is present and lies in the intervals (outside
+ * of them when `outside`), and the result is inverted when `negated`. */
+typedef struct ri_test {
+    int64_t low, high;  /* the only interval, when count == 1 */
+    uint32_t slot;
+    uint32_t first;     /* SET: first interval in bound->intervals; GENERIC: literal index */
+    uint32_t count;     /* SET: intervals; 0 is the empty set */
+    uint8_t kind;       /* ri_test_kind */
+    uint8_t outside;
+    uint8_t negated;
+} ri_test;
+
+/* An inclusive interval [low, high] of a number anchor. */
+typedef struct ri_band {
+    uint32_t field;
+    uint32_t conjunction;
+    credo_number low, high;
+} ri_band;
+
+struct credo_rule_bound {
+    const credo_rule_index *index;
+    const credo_snapshot *snapshot;
+    credo_policy_binding binding;
+    ri_text_column *text;
+    size_t text_count;
+    ri_number_field number[RI_NUMBER_FIELDS];
+    uint32_t *always;           /* conjunctions checked for every account */
+    ri_filter *always_filters;
+    size_t always_count;
+    uint32_t *skip;             /* per conjunction: the anchor literal, or UINT32_MAX */
+    uint8_t *anchor;            /* per conjunction: ri_anchor_kind */
+    /* Compiled verification: conjunction c checks tests[test_start[c],
+     * test_start[c + 1]), its anchor left out, the most selective first. */
+    ri_test *tests;
+    uint32_t *test_start;
+    ri_interval *intervals;
+    size_t interval_count;
+    size_t slot_count;          /* RI_NUMBER_FIELDS + text_count */
+    size_t sample_rows;         /* rows read for the estimates */
+    size_t bytes;
+};
+
+/* ---- rule_index_eval.c ---- */
+
+/* Returns whether literal holds for account row `row`, with the same
+ * semantics as credo_expr_eval on the literal's node. custom maps the
+ * rule's custom field ids to attribute columns, as in policy_binding.h. */
+bool ri_literal_holds(const credo_snapshot *snapshot, uint32_t row,
+                      const credo_attribute_column *const *custom, size_t custom_count,
+                      const ri_literal *literal);
+
+/* Returns whether every compiled test of conjunction c holds for row,
+ * whose slot values are `values` (see ri_test). */
+bool ri_conjunction_holds(const credo_rule_bound *bound, uint32_t c, uint32_t row,
+                          const int64_t *values);
+
+/* Returns whether a RI_TEST_SET test holds for a slot value. */
+bool ri_set_test_holds(const credo_rule_bound *bound, const ri_test *test, int64_t value);
+
+/* ---- rule_index_compile.c ---- */
+
+/* Compiles the literals of every conjunction (except its anchor) into
+ * bound->tests. Runs after the anchors are chosen. Returns false when out
+ * of memory. */
+bool ri_compile_tests(credo_rule_bound *bound);
+
+/* ---- rule_index_text.c ---- */
+
+/* Returns the slot of key in map, or NULL. */
+const ri_slot *ri_map_find(const ri_map *map, uint32_t key);
+
+/* Adds one to the count of key, inserting it. Returns false when out of
+ * memory. */
+bool ri_map_add(ri_map *map, uint32_t key, uint32_t amount);
+
+void ri_map_free(ri_map *map);
+
+/* Returns the table index of the column `values` in bound->text, adding it
+ * when absent; SIZE_MAX when out of memory. */
+size_t ri_text_column_of(credo_rule_bound *bound, const credo_str *values);
+
+/* Sorts the distinct values of column (once) and their sampled counts.
+ * Returns false when out of memory. Sets too_many_distinct instead of
+ * sorting when the column has more than CREDO_RULE_INDEX_MAX_RANGE_DISTINCT
+ * distinct values. */
+bool ri_text_column_sort(credo_rule_bound *bound, ri_text_column *column);
+
+/* Counts the sampled rows of each value of column (once). Returns false
+ * when out of memory. */
+bool ri_text_column_sample(const credo_rule_bound *bound, ri_text_column *column);
+
+/* Sampled rows whose value is id. */
+uint32_t ri_text_sampled(const ri_text_column *column, credo_str id);
+
+/* Index range [*from, *to) of column->sorted whose values lie within
+ * [low, high] (either may be NULL for an open end; *_strict excludes the
+ * end itself). */
+void ri_text_sorted_range(const credo_rule_bound *bound, const ri_text_column *column,
+                          const credo_value *low, bool low_strict, const credo_value *high,
+                          bool high_strict, size_t *from, size_t *to);
+
+/* Index range of column->sorted whose values start with prefix. */
+void ri_text_prefix_range(const credo_rule_bound *bound, const ri_text_column *column,
+                          const credo_value *prefix, size_t *from, size_t *to);
+
+/* Adds every value of column to its map with its rank in the sorted
+ * values, and sets column->ranked, unless the column has too many values.
+ * Returns false when out of memory. */
+bool ri_text_column_rank(credo_rule_bound *bound, ri_text_column *column);
+
+/* Turns the recorded entries into each column's map and postings. */
+bool ri_text_build_postings(credo_rule_bound *bound, const ri_text_entry *entries, size_t count);
+
+void ri_text_column_free(ri_text_column *column);
+
+/* ---- rule_index_numeric.c ---- */
+
+/* Field ids of the number fields, by ri_number_field index. */
+extern const int ri_number_field_ids[RI_NUMBER_FIELDS];
+
+/* Index into bound->number of a field id, or -1 for a field that is not a
+ * built-in number field. */
+int ri_number_slot(int field);
+
+/* Sorted sample of each number field, for estimates. Returns false when out
+ * of memory. */
+bool ri_number_sample(credo_rule_bound *bound);
+
+/* Sampled rows whose value of number field n lies in [low, high]. */
+size_t ri_number_estimate(const credo_rule_bound *bound, int n, credo_number low, credo_number high);
+
+/* Builds the elementary intervals of every number field from bands. */
+bool ri_number_build(credo_rule_bound *bound, const ri_band *bands, size_t count);
+
+/* Returns the posting slice of the interval holding value, or count 0. */
+const uint32_t *ri_number_lookup(const ri_number_field *field, credo_number value, size_t *count);
+
+void ri_number_field_free(ri_number_field *field);
+
+/* ---- rule_index_bind.c ---- */
+
+/* Rows sampled for estimates: min(row count, CREDO_RULE_INDEX_SAMPLE_ROWS),
+ * evenly spaced; sample i is row ri_sample_row(bound, i). */
+size_t ri_sample_row(const credo_rule_bound *bound, size_t i);
+
+/* The account column a text test of territory t on `field` reads, or NULL
+ * when the snapshot has no such custom attribute. */
+const credo_str *ri_text_values(const credo_rule_bound *bound, uint32_t t, int field);
+
+#endif
