@@ -447,8 +447,10 @@ static credo_assignment *join_slices(slice *parts, size_t count)
             a->tied_start[at + k] = (uint32_t)tied_at + p->tied_start[k];
             a->overlay_start[at + k] = (uint32_t)overlay_at + p->overlay_start[k];
         }
-        memcpy(a->tied + tied_at, p->tied, p->tied_start[p->count] * sizeof *a->tied);
-        memcpy(a->overlays + overlay_at, p->overlays, p->overlay_start[p->count] * sizeof *a->overlays);
+        if (p->tied_start[p->count] > 0) /* a list that never grew is NULL */
+            memcpy(a->tied + tied_at, p->tied, p->tied_start[p->count] * sizeof *a->tied);
+        if (p->overlay_start[p->count] > 0)
+            memcpy(a->overlays + overlay_at, p->overlays, p->overlay_start[p->count] * sizeof *a->overlays);
         at += p->count;
         tied_at += p->tied_start[p->count];
         overlay_at += p->overlay_start[p->count];
@@ -487,10 +489,9 @@ static int compare_doubles(const void *a, const void *b)
 
 static bool same_assignment(const credo_assignment *x, const credo_assignment *y);
 
-/* Changes 1% of the accounts in place (postal code and employee count
- * taken from other random rows, so that every value is one the binding
- * already ranked), then times credo_assign_incremental against the
- * assignment before the change, and checks it against a full run. */
+/* Gives `count` random accounts the postal code, region and employee count
+ * of other random rows, so that every new value is one the binding already
+ * ranked, and lists their rows. */
 static void change_accounts(credo_snapshot *s, uint32_t *rows, size_t count)
 {
     uint64_t state = 42;
@@ -507,6 +508,9 @@ static void change_accounts(credo_snapshot *s, uint32_t *rows, size_t count)
     }
 }
 
+/* Changes 1% of the accounts, times credo_assign_incremental against the
+ * assignment before the change and checks it against a full run; then does
+ * the same with 0.05% of the territories declared changed. */
 static void measure_incremental(results *r, credo_snapshot *s, const credo_policy *policy,
                                 const credo_rule_bound *bound, const credo_assignment *previous)
 {

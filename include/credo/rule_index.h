@@ -19,9 +19,10 @@
  *
  * The anchor is chosen by its estimated number of matching accounts, read
  * from a sample of the snapshot's rows. Binding also compiles every other
- * test to a set of integer intervals over one per-account value: a number,
- * or the rank of a text value among its column's sorted distinct values, so
- * that "=", ranges, "in" lists and starts_with compare integers. Tests of
+ * test to a set of integer intervals over one per-account value. That value
+ * is a number, or the rank of a text value among its column's sorted
+ * distinct values, so "=", ranges, "in" lists and starts_with compare
+ * integers. Tests of
  * one field in a conjunction are joined into one band, and the tests are
  * ordered by how many sampled accounts that pass the anchor also pass them.
  * Each posting carries a copy of its conjunction's first test, so most

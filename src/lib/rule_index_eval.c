@@ -117,30 +117,6 @@ bool ri_literal_holds(const credo_snapshot *snapshot, uint32_t row,
     return value != literal->negated;
 }
 
-/* Finds the last interval whose low end is at or below value. */
-static bool intervals_contain(const ri_interval *intervals, uint32_t count, int64_t value)
-{
-    uint32_t low = 0, high = count;
-    while (low < high) {
-        uint32_t middle = low + (high - low) / 2;
-        if (intervals[middle].low <= value)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    return low > 0 && value <= intervals[low - 1].high;
-}
-
-bool ri_set_test_holds(const credo_rule_bound *bound, const ri_test *test, int64_t value)
-{
-    if (value == INT64_MIN)
-        return test->negated;
-    bool inside = test->count == 1   ? value >= test->low && value <= test->high
-                  : test->count == 0 ? false
-                                     : intervals_contain(bound->intervals + test->first, test->count, value);
-    return (inside != test->outside) != test->negated;
-}
-
 static bool generic_test_holds(const credo_rule_bound *bound, const ri_test *test, uint32_t territory,
                                uint32_t row)
 {

@@ -57,10 +57,10 @@ typedef struct ri_map {
 /* A cheap first check stored beside each posting, taken from the
  * conjunction's first compiled test: the conjunction can hold only when the
  * value of `slot` lies in [low, high] and, when high - low < 64, bit
- * (value - low) of mask is set. A test whose set spans fewer than 64 slot
- * values (three states among the ranks of the region column) is thereby
- * checked exactly; other tests give [INT64_MIN, INT64_MAX], which every
- * value passes. */
+ * (value - low) of mask is set. So a set spanning fewer than 64 slot values,
+ * such as three states among the ranks of the region column, is checked
+ * exactly. Other tests give [INT64_MIN, INT64_MAX], which every value
+ * passes. */
 typedef struct ri_filter {
     int64_t low, high;
     uint64_t mask;
@@ -80,7 +80,7 @@ typedef struct ri_text_column {
     size_t sorted_count;
     bool sorted_ready;
     bool too_many_distinct;
-    bool ranked;             /* map holds every value of the column with its rank */
+    bool ranked;             /* map contains every value of the column with its rank */
     bool sample_ready;
     ri_map sample;           /* id -> sampled rows holding it */
     uint32_t *sample_prefix; /* sample_prefix[i] = sampled rows of sorted[0, i) */
@@ -90,8 +90,8 @@ typedef struct ri_text_column {
 } ri_text_column;
 
 /* Elementary intervals of one number field: [bounds[k], bounds[k + 1]) lists
- * postings[start[k], start[k + 1]). A value below bounds[0] or at or above
- * the last bound selects nothing. */
+ * postings[start[k], start[k + 1]). A value below bounds[0] selects nothing,
+ * and the last interval is open above (it lists the bands open above). */
 typedef struct ri_number_field {
     const credo_number *values;
     credo_number *bounds;
@@ -136,10 +136,10 @@ typedef struct ri_interval {
 } ri_interval;
 
 /* A literal compiled against the bound snapshot. Each account is read into
- * a vector of int64 values, one per slot: slots [0, RI_NUMBER_FIELDS) are
- * the number fields, slot RI_NUMBER_FIELDS + k is text column k, holding the
- * value's rank among the column's sorted values (or its string id when the
- * column has too many values to rank). INT64_MIN is a missing value. A SET
+ * a vector of int64 values, one per slot. Slots [0, RI_NUMBER_FIELDS) are
+ * the number fields. Slot RI_NUMBER_FIELDS + k is text column k and contains
+ * the value's rank among the column's sorted values, or its string id when
+ * the column has too many values to rank. INT64_MIN is a missing value. A SET
  * test holds when the value is present and lies in the intervals (outside
  * of them when `outside`), and the result is inverted when `negated`. */
 typedef struct ri_test {
@@ -196,8 +196,31 @@ bool ri_literal_holds(const credo_snapshot *snapshot, uint32_t row,
 bool ri_conjunction_holds(const credo_rule_bound *bound, uint32_t c, uint32_t row,
                           const int64_t *values);
 
-/* Returns whether a RI_TEST_SET test holds for a slot value. */
-bool ri_set_test_holds(const credo_rule_bound *bound, const ri_test *test, int64_t value);
+/* Returns whether value lies in one of the sorted, disjoint intervals. */
+static inline bool ri_intervals_contain(const ri_interval *intervals, uint32_t count, int64_t value)
+{
+    uint32_t low = 0, high = count;
+    while (low < high) {
+        uint32_t middle = low + (high - low) / 2;
+        if (intervals[middle].low <= value)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low > 0 && value <= intervals[low - 1].high;
+}
+
+/* Returns whether a RI_TEST_SET test holds for a slot value. Inline because
+ * it runs for every candidate that passes its filter. */
+static inline bool ri_set_test_holds(const credo_rule_bound *bound, const ri_test *test, int64_t value)
+{
+    if (value == INT64_MIN)
+        return test->negated;
+    bool inside = test->count == 1   ? value >= test->low && value <= test->high
+                  : test->count == 0 ? false
+                                     : ri_intervals_contain(bound->intervals + test->first, test->count, value);
+    return (inside != test->outside) != test->negated;
+}
 
 /* ---- rule_index_compile.c ---- */
 
