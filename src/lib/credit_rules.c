@@ -105,7 +105,7 @@ bool credit_push_entries(const credit_engine *engine, uint32_t deal, const char 
 
 void credit_split_entries(credit_entry *entries, size_t count, credo_money amount, bool *failed)
 {
-    int64_t *weights = malloc((count == 0 ? 1 : count) * sizeof *weights);
+    int64_t *weights = calloc(count == 0 ? 1 : count, sizeof *weights);
     credo_money *parts = malloc((count == 0 ? 1 : count) * sizeof *parts);
     if (weights == NULL || parts == NULL) {
         *failed = true;

@@ -496,7 +496,7 @@ credo_status credo_parse_decimal(const char *text, size_t len, int scale, int64_
     if (text == NULL)
         len = 0;
 
-    struct decimal_shape shape;
+    struct decimal_shape shape = {0};
     credo_status status = check_decimal_syntax(text, len, &shape, err);
     if (status != CREDO_OK)
         return status;

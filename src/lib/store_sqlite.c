@@ -540,7 +540,7 @@ static credo_status sqlite_begin_read(credo_store *base, bool *started, credo_er
 static credo_status sqlite_put_rep(credo_store *base, const credo_rep_row *row, credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_PUT_REP, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -560,7 +560,7 @@ static credo_status sqlite_put_account(credo_store *base, const credo_account_ro
                                        credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_PUT_ACCOUNT, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -587,7 +587,7 @@ static credo_status sqlite_put_attribute(credo_store *base, const char *account_
                                          const char *name, const char *value, credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     statement_id id = value != NULL ? STMT_PUT_ATTRIBUTE : STMT_DELETE_ATTRIBUTE;
     credo_status status = statement(store, id, &stmt, err);
     if (status != CREDO_OK)
@@ -616,7 +616,7 @@ static credo_status sqlite_put_deal(credo_store *base, const credo_deal_row *row
                                     credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_PUT_DEAL, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -641,7 +641,7 @@ static credo_status sqlite_put_team_member(credo_store *base, const credo_team_r
                                            credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_PUT_TEAM_MEMBER, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -663,7 +663,7 @@ static credo_status sqlite_record_import(credo_store *base, const char *created_
                                          int64_t *import_id, credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_RECORD_IMPORT, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -684,7 +684,7 @@ static credo_status sqlite_add_import_issue(credo_store *base, int64_t import_id
                                             credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_ADD_IMPORT_ISSUE, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -705,7 +705,7 @@ static credo_status sqlite_put_activity(credo_store *base, const credo_activity_
                                         credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_PUT_ACTIVITY, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -725,7 +725,7 @@ static credo_status sqlite_put_history(credo_store *base, const credo_history_ro
                                        credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_PUT_HISTORY, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -744,7 +744,7 @@ static credo_status sqlite_put_quota(credo_store *base, const credo_quota_row *r
                                      credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_PUT_QUOTA, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -762,7 +762,7 @@ static credo_status sqlite_put_registration(credo_store *base, const credo_regis
                                             credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_PUT_REGISTRATION, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -786,7 +786,7 @@ static credo_status sqlite_add_run(credo_store *base, const char *created_at,
                                    credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_ADD_RUN, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -807,7 +807,7 @@ static credo_status sqlite_add_assignment(credo_store *base, int64_t run_id,
                                           const credo_assignment_out *row, credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_ADD_ASSIGNMENT, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -827,7 +827,7 @@ static credo_status sqlite_add_deal_result(credo_store *base, int64_t run_id,
                                            const credo_deal_out *row, credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_ADD_DEAL_RESULT, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -848,7 +848,7 @@ static credo_status sqlite_add_credit(credo_store *base, int64_t run_id,
                                       const credo_credit_out *row, credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_ADD_CREDIT, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -868,7 +868,7 @@ static credo_status sqlite_add_credit(credo_store *base, int64_t run_id,
 static credo_status sqlite_latest_run(credo_store *base, int64_t *run_id, credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_LATEST_RUN, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -888,7 +888,7 @@ static credo_status sqlite_put_conflict_decision(credo_store *base,
                                                  credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_PUT_CONFLICT_DECISION, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -911,7 +911,7 @@ static bool sqlite_in_transaction(credo_store *base)
 static credo_status sqlite_audit_last_seq(credo_store *base, int64_t *seq, credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_AUDIT_LAST_SEQ, &stmt, err);
     if (status != CREDO_OK)
         return status;
@@ -928,7 +928,7 @@ static credo_status sqlite_audit_append(credo_store *base, const credo_audit_ent
                                         credo_error *err)
 {
     sqlite_store *store = sqlite_of(base);
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     credo_status status = statement(store, STMT_AUDIT_INSERT, &stmt, err);
     if (status != CREDO_OK)
         return status;
