@@ -13,6 +13,8 @@
 typedef struct credo_run_summary {
     size_t accounts, assigned, overlaps, gaps;
     size_t deals, won_deals, in_territory, out_of_territory, unowned, uncredited;
+    size_t account_gap, account_overlap, no_account; /* deals by their account's problem */
+    size_t currencies;           /* distinct currencies of won deals */
     credo_money won_amount;      /* sum over won deals, minor units */
     credo_money credited_amount; /* sum of revenue credit lines */
     /* With an engagement or credit section only: */
@@ -70,10 +72,12 @@ credo_status credo_run_save(credo_store *store, const credo_run *run, int64_t *r
 
 /* Appends the summary as one JSON object with the keys as_of, accounts,
  * assigned, overlaps, gaps, deals, won_deals, won_amount_minor,
- * credited_amount_minor, in_territory, out_of_territory, unowned and
- * uncredited; with an engagement or credit section also conflicts,
- * protected_deals, held_lines, overlay_amount_minor and
- * rollup_amount_minor. */
+ * credited_amount_minor, in_territory, out_of_territory, unowned,
+ * uncredited, account_gap, account_overlap, no_account and currencies
+ * (the number of distinct currencies of won deals: above 1, the amounts
+ * add minor units of different currencies), and with an engagement or
+ * credit section also conflicts, protected_deals, held_lines,
+ * overlay_amount_minor and rollup_amount_minor. */
 void credo_run_summary_json(const credo_run *run, credo_buf *out);
 
 /* Appends the reason stored with an account's assignment or a deal's

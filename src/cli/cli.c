@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "credo/parse.h"
 
@@ -39,6 +40,15 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     fprintf(stderr, "\nRun 'credo %s --help' for the options.\n", command);
     va_end(args);
     return EXIT_USAGE;
+}
+
+credo_status cli_open_existing_store(const char *db, credo_store **out, credo_error *err)
+{
+    const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
+    if (strstr(path, "://") == NULL && access(path, F_OK) != 0)
+        return credo_error_set(err, CREDO_ERR_NOT_FOUND,
+                               "database %s not found; check the path, or create it with 'credo import'", db);
+    return credo_store_open(db, out, err);
 }
 
 bool cli_parse_date(const char *text, credo_date *out)

@@ -29,6 +29,11 @@ int cli_fail(const char *command, const credo_error *err);
 /* Prints a usage error with a pointer to --help and returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Opens a store that must already exist, for the commands that only read
+ * or add to what `credo import` stored: a mistyped path is reported as
+ * CREDO_ERR_NOT_FOUND instead of creating an empty database. */
+credo_status cli_open_existing_store(const char *db, credo_store **out, credo_error *err);
+
 /* Parses --as-of: an ISO date. */
 bool cli_parse_date(const char *text, credo_date *out);
 

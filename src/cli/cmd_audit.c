@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "credo/audit.h"
@@ -25,16 +24,6 @@ static const char audit_usage[] =
     "  --db DB         the database file\n"
     "  --json          print JSON instead of text\n"
     "  -h, --help      print this help\n";
-
-/* Returns whether db names an SQLite file that does not exist, so that a
- * mistyped path is reported instead of verified as a new, empty log. */
-static bool database_missing(const char *db)
-{
-    const char *path = strncmp(db, "sqlite:", 7) == 0 ? db + 7 : db;
-    if (strstr(path, "://") != NULL)
-        return false; /* credo_store_open reports other schemes */
-    return access(path, F_OK) != 0;
-}
 
 /* ---- verify ------------------------------------------------------------------- */
 
@@ -191,14 +180,9 @@ int cmd_audit(int argc, char **argv)
         return cli_usage_error("audit", "expected 'verify' or 'log', not '%s'", argv[optind]);
     if (db == NULL)
         return cli_usage_error("audit", "missing --db DB");
-    if (database_missing(db)) {
-        fprintf(stderr, "credo audit: database %s not found; check the path\n", db);
-        return EXIT_INPUT;
-    }
-
     credo_error err = {0};
     credo_store *store = NULL;
-    if (credo_store_open(db, &store, &err) != CREDO_OK)
+    if (cli_open_existing_store(db, &store, &err) != CREDO_OK)
         return cli_fail("audit", &err);
     int code = verify ? run_verify(store, db, json) : run_log(store, json);
     credo_store_close(store);

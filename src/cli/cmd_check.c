@@ -28,7 +28,7 @@ static int check_with(const char *policy_path, const char *db)
     credo_snapshot *snapshot = NULL;
     credo_status status = credo_policy_load(policy_path, &policy, &err);
     if (status == CREDO_OK && db != NULL)
-        status = credo_store_open(db, &store, &err);
+        status = cli_open_existing_store(db, &store, &err);
     if (status == CREDO_OK && db != NULL)
         status = credo_store_load(store, &snapshot, &err);
     if (status != CREDO_OK) {
@@ -40,8 +40,8 @@ static int check_with(const char *policy_path, const char *db)
     credo_buf problems = CREDO_BUF_INIT;
     size_t errors = credo_policy_check(policy, snapshot, &problems);
     fputs(credo_buf_text(&problems), stdout);
-    printf("%s: %zu territories, %zu error%s\n", policy_path, policy->territory_count, errors,
-           errors == 1 ? "" : "s");
+    printf("%s: %zu territor%s, %zu error%s\n", policy_path, policy->territory_count,
+           policy->territory_count == 1 ? "y" : "ies", errors, errors == 1 ? "" : "s");
     credo_buf_free(&problems);
     credo_snapshot_free(snapshot);
     credo_policy_free(policy);

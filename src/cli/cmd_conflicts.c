@@ -111,7 +111,7 @@ static int list_conflicts(const char *db, bool all, bool json)
     credo_error err = {0};
     credo_store *store = NULL;
     credo_replay replay = {0};
-    credo_status status = credo_store_open(db, &store, &err);
+    credo_status status = cli_open_existing_store(db, &store, &err);
     if (status == CREDO_OK)
         status = credo_replay_latest(store, &replay, &err);
     int code = status == CREDO_OK ? EXIT_OK : cli_fail("conflicts", &err);
@@ -164,7 +164,7 @@ static int decide(const decide_options *options)
     credo_error err = {0};
     credo_store *store = NULL;
     credo_replay replay = {0};
-    credo_status status = credo_store_open(options->db, &store, &err);
+    credo_status status = cli_open_existing_store(options->db, &store, &err);
     if (status == CREDO_OK)
         status = credo_replay_latest(store, &replay, &err);
     int code = status == CREDO_OK ? check_decision(&replay, options) : cli_fail("conflicts", &err);

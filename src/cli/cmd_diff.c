@@ -37,7 +37,7 @@ static int diff_with(const char *db, int64_t from, int64_t to, bool json)
     credo_error err = {0};
     credo_store *store = NULL;
     credo_run_diff *diff = NULL;
-    credo_status status = credo_store_open(db, &store, &err);
+    credo_status status = cli_open_existing_store(db, &store, &err);
     if (status == CREDO_OK && to == 0)
         status = credo_store_latest_run(store, &to, &err);
     if (status == CREDO_OK && from == 0)

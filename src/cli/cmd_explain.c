@@ -24,7 +24,7 @@ static int explain_with(const char *db, bool is_account, const char *id, credo_d
     credo_error err = {0};
     credo_store *store = NULL;
     cli_replay replay = {0};
-    credo_status status = credo_store_open(db, &store, &err);
+    credo_status status = cli_open_existing_store(db, &store, &err);
     if (status == CREDO_OK)
         status = cli_replay_latest(store, &replay, &err);
     if (status != CREDO_OK) {
@@ -72,7 +72,7 @@ int cmd_explain(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'a':
             if (!cli_parse_date(optarg, &as_of))
-                return cli_usage_error("explain", "invalid --as-of '%s'; write a date as YYYY-MM-DD", optarg);
+                return cli_usage_error("explain", "invalid --as-of '%s'; write a date that exists, as YYYY-MM-DD", optarg);
             break;
         case 'h': fputs(explain_usage, stdout); return EXIT_OK;
         default: return cli_usage_error("explain", "invalid option");

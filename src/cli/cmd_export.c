@@ -127,7 +127,7 @@ static int export_with(const char *db, const char *dir)
     credo_error err = {0};
     credo_store *store = NULL;
     int64_t run_id = 0;
-    credo_status status = credo_store_open(db, &store, &err);
+    credo_status status = cli_open_existing_store(db, &store, &err);
     if (status == CREDO_OK)
         status = credo_store_latest_run(store, &run_id, &err);
     for (int which = EXPORT_ASSIGNMENTS; which <= EXPORT_CREDIT && status == CREDO_OK; which++)

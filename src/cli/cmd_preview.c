@@ -65,7 +65,7 @@ static int preview_with(const preview_options *options)
     size_t decision_count = 0;
     credo_preview_result result = {0};
 
-    credo_status status = credo_store_open(options->db, &store, &err);
+    credo_status status = cli_open_existing_store(options->db, &store, &err);
     if (status == CREDO_OK)
         status = load_policy(store, options->policy, &policy, &err);
     if (status == CREDO_OK)

@@ -97,7 +97,7 @@ int cmd_run(int argc, char **argv)
         case 'p': policy = optarg; break;
         case 'a':
             if (!cli_parse_date(optarg, &as_of))
-                return cli_usage_error("run", "invalid --as-of '%s'; write a date as YYYY-MM-DD", optarg);
+                return cli_usage_error("run", "invalid --as-of '%s'; write a date that exists, as YYYY-MM-DD", optarg);
             break;
         case 'j': json = true; break;
         case 'h': fputs(run_usage, stdout); return EXIT_OK;

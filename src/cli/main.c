@@ -18,7 +18,7 @@ static const char usage[] =
     "  preview  who would own a deal and what credit it would give, before logging it\n"
     "  conflicts  list the conflict queue and decide conflicts\n"
     "  diff     what changed for whom between two runs, and why\n"
-    "  audit    verify the hash-chained audit log\n"
+    "  audit    verify or list the hash-chained audit log\n"
     "  pipeline stalled deals, forecast roll-up and logging latency\n"
     "\n"
     "Run 'credo COMMAND --help' for a command's options.\n"

@@ -34,14 +34,36 @@ static void print_summary(FILE *out, const credo_run *run, int64_t run_id)
             run->policy->path);
     fprintf(out, "accounts  %7zu: %zu assigned, %zu overlaps, %zu gaps\n", s->accounts, s->assigned,
             s->overlaps, s->gaps);
-    fprintf(out, "deals     %7zu: %zu won; %zu in territory, %zu out of territory, %zu unowned\n", s->deals,
+    fprintf(out, "deals     %7zu: %zu won; %zu in territory, %zu out of territory, %zu unowned", s->deals,
             s->won_deals, s->in_territory, s->out_of_territory, s->unowned);
-    /* NOTE: amounts of all currencies are added together; the examples use
-     * one currency. */
+    if (s->account_gap + s->account_overlap + s->no_account > 0)
+        fprintf(out, ", %zu on gap accounts, %zu on overlap accounts, %zu with no known account", s->account_gap,
+                s->account_overlap, s->no_account);
+    fprintf(out, "\n");
+    if (run->engagement != NULL)
+        fprintf(out, "engagement       %zu deals owned under registration protection, %zu claims in the conflict "
+                     "queue, %zu credit lines on hold\n", s->protected_deals, s->conflicts, s->held_lines);
     fprintf(out, "won amount       %20s (%lld minor units)\n", format_amount(s->won_amount, won),
             (long long)s->won_amount);
-    fprintf(out, "credited amount  %20s (%lld minor units), %zu won deals not credited\n\n",
+    fprintf(out, "credited amount  %20s (%lld minor units), %zu won deals not credited\n",
             format_amount(s->credited_amount, credited), (long long)s->credited_amount, s->uncredited);
+    if (s->currencies > 1)
+        fprintf(out, "warning: won deals are in %zu currencies; the amounts above add minor units of different "
+                     "currencies and are not a total in any one of them\n", s->currencies);
+    fprintf(out, "\n");
+}
+
+/* Lists the won deals that got no credit, with the reason. */
+static void print_uncredited(FILE *out, const credo_run *run)
+{
+    if (run->summary.uncredited == 0)
+        return;
+    fprintf(out, "won deals not credited (%zu):\n", run->summary.uncredited);
+    for (uint32_t d = 0; d < run->credit->deal_count; d++)
+        if (run->credit->problem[d] != NULL)
+            fprintf(out, "  deal %s: %s\n", credo_snapshot_text(run->snapshot, run->snapshot->deals.id[d]),
+                    run->credit->problem[d]);
+    fprintf(out, "\n");
 }
 
 /* Per-territory counts of accounts, deals, won amount and out-of-territory deals. */
@@ -142,6 +164,7 @@ void report_print_text(FILE *out, const credo_run *run, int64_t run_id)
     print_summary(out, run, run_id);
     print_territories(out, run);
     print_unassigned(out, run);
+    print_uncredited(out, run);
     print_out_of_territory(out, run);
 }
 
@@ -163,6 +186,23 @@ static void json_id_list(credo_buf *json, const char *key, const credo_run *run,
     credo_buf_puts(json, "]");
 }
 
+/* Appends "uncredited_deals": a list of {deal_id, reason}. */
+static void json_uncredited(credo_buf *json, const credo_run *run)
+{
+    size_t listed = 0;
+    credo_buf_puts(json, ",\"uncredited_deals\":[");
+    for (uint32_t d = 0; d < run->credit->deal_count; d++) {
+        if (run->credit->problem[d] == NULL)
+            continue;
+        credo_buf_puts(json, listed++ == 0 ? "{\"deal_id\":" : ",{\"deal_id\":");
+        credo_buf_json_string(json, credo_snapshot_text(run->snapshot, run->snapshot->deals.id[d]));
+        credo_buf_puts(json, ",\"reason\":");
+        credo_buf_json_string(json, run->credit->problem[d]);
+        credo_buf_puts(json, "}");
+    }
+    credo_buf_puts(json, "]");
+}
+
 void report_print_json(FILE *out, const credo_run *run, int64_t run_id)
 {
     credo_buf json = CREDO_BUF_INIT;
@@ -172,6 +212,7 @@ void report_print_json(FILE *out, const credo_run *run, int64_t run_id)
     json_id_list(&json, "overlap_accounts", run, true, CREDO_ACCOUNT_OVERLAP);
     json_id_list(&json, "gap_accounts", run, true, CREDO_ACCOUNT_GAP);
     json_id_list(&json, "out_of_territory_deals", run, false, CREDO_DEAL_OUT_OF_TERRITORY);
+    json_uncredited(&json, run);
     credo_buf_puts(&json, "}\n");
     fputs(credo_buf_text(&json), out);
     credo_buf_free(&json);

@@ -42,7 +42,45 @@ static void summarise_rules(credo_run *run)
     }
 }
 
-static void summarise(credo_run *run)
+/* Adds amount to *total; false when the sum leaves the int64_t range. */
+static bool add_amount(credo_money *total, credo_money amount)
+{
+    return !__builtin_add_overflow(*total, amount, total);
+}
+
+/* Counts distinct currencies among won deals (the first two suffice to
+ * know whether totals mix currencies, but all are counted). */
+static size_t count_currencies(const credo_snapshot *snapshot)
+{
+    size_t count = 0;
+    credo_str seen[8];
+    for (size_t i = 0; i < snapshot->deals.count; i++) {
+        if (snapshot->deals.status[i] != CREDO_DEAL_WON)
+            continue;
+        credo_str currency = snapshot->deals.currency[i];
+        bool known = false;
+        for (size_t k = 0; k < count && k < 8; k++)
+            known = known || seen[k] == currency;
+        if (known)
+            continue;
+        if (count < 8)
+            seen[count] = currency;
+        count++;
+    }
+    return count;
+}
+
+static void count_deal(credo_run_summary *summary, credo_deal_territory_status status)
+{
+    summary->in_territory += status == CREDO_DEAL_IN_TERRITORY;
+    summary->out_of_territory += status == CREDO_DEAL_OUT_OF_TERRITORY;
+    summary->unowned += status == CREDO_DEAL_UNOWNED;
+    summary->account_gap += status == CREDO_DEAL_ACCOUNT_GAP;
+    summary->account_overlap += status == CREDO_DEAL_ACCOUNT_OVERLAP;
+    summary->no_account += status == CREDO_DEAL_NO_ACCOUNT;
+}
+
+static credo_status summarise(credo_run *run, credo_error *err)
 {
     const credo_snapshot *snapshot = run->snapshot;
     credo_run_summary *summary = &run->summary;
@@ -56,24 +94,30 @@ static void summarise(credo_run *run)
     }
 
     summary->deals = snapshot->deals.count;
+    bool in_range = true;
     for (size_t i = 0; i < snapshot->deals.count; i++) {
-        credo_deal_territory_status status = run->ownership->status[i];
-        summary->in_territory += status == CREDO_DEAL_IN_TERRITORY;
-        summary->out_of_territory += status == CREDO_DEAL_OUT_OF_TERRITORY;
-        summary->unowned += status == CREDO_DEAL_UNOWNED;
+        count_deal(summary, run->ownership->status[i]);
         if (snapshot->deals.status[i] != CREDO_DEAL_WON)
             continue;
         summary->won_deals++;
-        summary->won_amount += snapshot->deals.amount[i];
+        in_range = in_range && add_amount(&summary->won_amount, snapshot->deals.amount[i]);
         summary->uncredited += run->credit->problem[i] != NULL;
     }
+    summary->currencies = count_currencies(snapshot);
+
     /* Only revenue lines count: overlay and roll-up credit come on top of
      * the deal amount. */
     for (size_t i = 0; i < run->credit->count; i++)
         if (strcmp(run->credit->lines[i].kind, "revenue") == 0)
-            summary->credited_amount += run->credit->lines[i].amount;
+            in_range = in_range && add_amount(&summary->credited_amount, run->credit->lines[i].amount);
+    if (!in_range)
+        return credo_error_set(err, CREDO_ERR_LIMIT,
+                               "the won amounts add up to more than %lld minor units, the largest total "
+                               "credo can hold; check the deal amounts for a wrong scale",
+                               (long long)INT64_MAX);
     if (run->engagement != NULL)
         summarise_rules(run);
+    return CREDO_OK;
 }
 
 /* Computes ownership's successors: the rules of engagement and credit by
@@ -116,11 +160,12 @@ static credo_status compute(credo_run *run, const credo_conflict_decision *decis
         status = credo_own_deals(run->snapshot, run->policy, run->assignment, &run->ownership, err);
     if (status == CREDO_OK)
         status = engage_and_credit(run, decisions, decision_count, err);
+    if (status == CREDO_OK)
+        status = summarise(run, err);
     if (status != CREDO_OK) {
         credo_run_free(run);
         return status;
     }
-    summarise(run);
     *out = run;
     return CREDO_OK;
 }
@@ -176,10 +221,12 @@ void credo_run_summary_json(const credo_run *run, credo_buf *out)
                      "{\"as_of\":\"%s\",\"accounts\":%zu,\"assigned\":%zu,\"overlaps\":%zu,\"gaps\":%zu,"
                      "\"deals\":%zu,\"won_deals\":%zu,\"won_amount_minor\":%lld,"
                      "\"credited_amount_minor\":%lld,\"in_territory\":%zu,\"out_of_territory\":%zu,"
-                     "\"unowned\":%zu,\"uncredited\":%zu}",
+                     "\"unowned\":%zu,\"uncredited\":%zu,\"account_gap\":%zu,\"account_overlap\":%zu,"
+                     "\"no_account\":%zu,\"currencies\":%zu}",
                      credo_format_date(run->as_of, day), s->accounts, s->assigned, s->overlaps, s->gaps,
                      s->deals, s->won_deals, (long long)s->won_amount, (long long)s->credited_amount,
-                     s->in_territory, s->out_of_territory, s->unowned, s->uncredited);
+                     s->in_territory, s->out_of_territory, s->unowned, s->uncredited, s->account_gap,
+                     s->account_overlap, s->no_account, s->currencies);
     if (run->engagement == NULL || credo_buf_failed(out))
         return;
     out->length--; /* reopen the object for the keys of the rules */
@@ -206,8 +253,10 @@ void credo_run_account_reason(const credo_run *run, uint32_t account, credo_buf 
     switch ((credo_account_status)assignment->status[account]) {
     case CREDO_ACCOUNT_ASSIGNED: {
         const credo_policy_territory *t = &policy->territories[assignment->territory[account]];
-        credo_buf_printf(out, "matched rule of territory %s (%s:%u), the only primary match of the "
-                              "highest priority", t->id, policy->path, t->pos.line);
+        /* The policy's line, not its path, so that the stored reason does
+         * not depend on how the path was typed. */
+        credo_buf_printf(out, "matched rule of territory %s (policy line %u), the only primary match of the "
+                              "highest priority", t->id, t->pos.line);
         break;
     }
     case CREDO_ACCOUNT_OVERLAP:
