@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define EXAMPLE_DIR CREDO_SOURCE_DIR "/examples/adventureworks"
 
@@ -254,6 +255,59 @@ static void policy_syntax_error_rolls_back(void **state)
     free_copy(&copy);
 }
 
+static void missing_database_not_created(void **state)
+{
+    (void)state;
+    /* Each command, with the database path placed after it. */
+    static const char *const commands[] = {
+        "explain deal SO43659 --db", "export --dir /tmp/credo-never-written --db", "diff --db",
+        "conflicts --db", "audit verify --db",
+    };
+    char *dir = test_make_tempdir("missing-db");
+    char *db = test_path_join(dir, "mistyped.db");
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        char command[8192];
+        char *output = NULL;
+        snprintf(command, sizeof command, "%s %s %s", CREDO_BINARY, commands[c], db);
+        int code = test_run(command, 1, &output);
+        if (code != 3 || strstr(output, "not found") == NULL)
+            fail_msg("'%s' exited %d: %s", commands[c], code, output);
+        if (access(db, F_OK) == 0)
+            fail_msg("'%s' created %s", commands[c], db);
+        free(output);
+    }
+    free(db);
+    free(dir);
+}
+
+static void total_overflow_fails_run(void **state)
+{
+    (void)state;
+    example_copy copy;
+    copy_example(&copy);
+    /* Two orders of 50,000,000,000,000,000.00 each: 10^19 minor units in
+     * total, beyond INT64_MAX (about 9.2 * 10^18). */
+    append_to(&copy, "data/Sales.csv", "\r\nSO99998|2020/06/01|235|312|282|4|1|1|50000000000000000.00|1"
+                                        "\r\nSO99999|2020/06/01|235|312|282|4|1|1|50000000000000000.00|1");
+    char *output = NULL;
+    assert_int_equal(import_copy(&copy, &output), 0);
+    free(output);
+    char *imported = dump_store(copy.db);
+
+    char command[8192];
+    snprintf(command, sizeof command, "%s run --db %s --policy %s/policy.yaml --as-of 2020-06-30",
+             CREDO_BINARY, copy.db, copy.dir);
+    assert_int_equal(test_run(command, 1, &output), 3);
+    if (strstr(output, "add up to more than 9223372036854775807 minor units") == NULL)
+        fail_msg("expected the overflow to be named: %s", output);
+    char *after = dump_store(copy.db);
+    assert_string_equal(after, imported);
+    free(after);
+    free(imported);
+    free(output);
+    free_copy(&copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +316,8 @@ int main(void)
         cmocka_unit_test(invalid_date_names_row_and_field),
         cmocka_unit_test(short_row_names_line),
         cmocka_unit_test(policy_syntax_error_rolls_back),
+        cmocka_unit_test(missing_database_not_created),
+        cmocka_unit_test(total_overflow_fails_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
