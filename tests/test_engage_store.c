@@ -214,7 +214,10 @@ static void decision_applies_next_run(void **state)
     snprintf(command, sizeof command, "%s conflicts decide '%s' --db %s --award bob --reason 'met the buyer first' "
                                       "--by lee", CREDO_BINARY, CONFLICT_KEY, f->db);
     free(command_output(command, 0));
-    run_and_save(f->db, CLI_DATA "/policy.yaml");
+    /* Through the command, so that `credo run` itself applies the decision. */
+    snprintf(command, sizeof command, "%s run --db %s --policy %s/policy.yaml --as-of 2024-06-30 --json",
+             CREDO_BINARY, f->db, CLI_DATA);
+    free(command_output(command, 0));
 
     snprintf(command, sizeof command, "%s diff --db %s --json", CREDO_BINARY, f->db);
     json_t *json = command_json(command);
