@@ -541,14 +541,36 @@ static void csv_valid_utf8_accepted(void **state)
     free_parsed(&result);
 }
 
-static void csv_nul_byte_is_data(void **state)
+/* A NUL byte would end a value that callers keep as a C string, so that
+ * "US\0D" became "US" and the ids "d9\0a" and "d9\0b" were both "d9". */
+static void csv_nul_byte_rejected(void **state)
 {
     (void)state;
-    parsed result;
-    parse_case(TEXT("a\0b,c\n"), NULL, &result);
-    assert_record_shape(&result, 0, 2, 1);
-    assert_field(&result, 0, 0, "a\0b", 3, false);
-    free_parsed(&result);
+    check_rejected(TEXT("a\0b,c\n"), NULL, CREDO_ERR_INVALID, 1, 2, "NUL byte in a field");
+    check_rejected(TEXT("country\nUS\0D\n"), NULL, CREDO_ERR_INVALID, 2, 3, "NUL byte");
+    check_rejected(TEXT("id\nd9\0a\nd9\0b\n"), NULL, CREDO_ERR_INVALID, 2, 3, "NUL byte");
+    check_rejected(TEXT("x,\"a\nb\0\"\n"), NULL, CREDO_ERR_INVALID, 2, 2, "NUL byte");
+    check_rejected(TEXT("\0"), NULL, CREDO_ERR_INVALID, 1, 1, "remove the byte");
+}
+
+/* Past the first eight and sixteen bytes, where the ASCII fast path reads
+ * whole words, and in the second word of a sixteen-byte block. */
+static void csv_nul_byte_after_ascii_run(void **state)
+{
+    (void)state;
+    check_rejected(TEXT("0123456789abcdef0123\0\n"), NULL, CREDO_ERR_INVALID, 1, 21, "NUL");
+    check_rejected(TEXT("0123\0" "56789abcdefghijklm\n"), NULL, CREDO_ERR_INVALID, 1, 5, "NUL");
+    check_rejected(TEXT("0123456789ab\0def0123456789\n"), NULL, CREDO_ERR_INVALID, 1, 13,
+                   "NUL");
+    check_rejected(TEXT("ab,\xC3\xA9\0" "0123456789abcdef\n"), NULL, CREDO_ERR_INVALID, 1, 6,
+                   "NUL");
+}
+
+/* UTF-16LE without a byte order mark puts a NUL after each ASCII letter. */
+static void csv_nul_byte_names_utf16(void **state)
+{
+    (void)state;
+    check_rejected(TEXT("i\0d\0\n\0"), NULL, CREDO_ERR_INVALID, 1, 2, "re-export it as UTF-8");
 }
 
 static void csv_record_at_byte_limit(void **state)
@@ -684,7 +706,25 @@ static void csv_record_over_byte_limit(void **state)
     credo_csv_options options = {.max_record_bytes = 5};
     check_rejected(TEXT("abcdef\n"), &options, CREDO_ERR_LIMIT, 1, 1, "longer than 5 bytes");
     check_rejected(TEXT("ok\nabc,de\r\n"), &options, CREDO_ERR_LIMIT, 2, 1, "longer than 5 bytes");
-    check_rejected(TEXT("ok\nabcdef"), &options, CREDO_ERR_LIMIT, 2, 1, "max_record_bytes");
+    check_rejected(TEXT("ok\nabcdef"), &options, CREDO_ERR_LIMIT, 2, 1,
+                   "or raise max_record_bytes");
+}
+
+/* The caller's max_record_advice replaces the default advice, so that a
+ * user learns where to raise the limit. */
+static void csv_record_limit_caller_advice(void **state)
+{
+    (void)state;
+    credo_csv_options options = {.max_record_bytes = 5,
+                                 .max_record_advice = "set max_record_bytes on the source"};
+    check_rejected(TEXT("abcdef\n"), &options, CREDO_ERR_LIMIT, 1, 1,
+                   "is never closed, or set max_record_bytes on the source");
+
+    parsed result;
+    parse_case(TEXT("abcdef\n"), &options, &result);
+    if (strstr(result.error.message, "raise max_record_bytes") != NULL)
+        fail_msg("\"%s\" still gives the default advice", result.error.message);
+    free_parsed(&result);
 }
 
 static void csv_unclosed_quote_hits_byte_limit(void **state)
@@ -831,6 +871,21 @@ static void csv_missing_file(void **state)
     assert_contains(err.message, "check the path");
 }
 
+/* fopen opens a folder on Linux; the reader must not report the failed
+ * read as an I/O error. */
+static void csv_folder_rejected(void **state)
+{
+    (void)state;
+    char *dir = test_make_tempdir("csv-folder");
+    credo_csv_reader *reader = NULL;
+    credo_error err = {0};
+    assert_int_equal(credo_csv_open(dir, NULL, &reader, &err), CREDO_ERR_INVALID);
+    assert_null(reader);
+    assert_contains(err.message, dir);
+    assert_contains(err.message, "is a folder, not a file");
+    free(dir);
+}
+
 static void csv_memory_null_data(void **state)
 {
     (void)state;
@@ -849,15 +904,21 @@ static void csv_memory_null_data(void **state)
 static void csv_read_error_reported(void **state)
 {
     (void)state;
-    /* Reading a folder fails with EISDIR on Linux after fopen succeeds. */
+    /* Reading a stream opened for writing only fails with EBADF. */
+    char *dir = test_make_tempdir("csv-read-error");
+    char *path = test_path_join(dir, "write-only.csv");
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
     credo_csv_reader *reader = NULL;
     credo_error err = {0};
-    assert_int_equal(credo_csv_open(CREDO_TEST_DATA "/csv", NULL, &reader, &err), CREDO_OK);
+    assert_int_equal(csv_open_stream(file, "w.csv", NULL, 64, &reader, &err), CREDO_OK);
 
     credo_csv_record record;
     assert_int_equal(credo_csv_next(reader, &record, &err), CREDO_ERR_IO);
-    assert_contains(err.message, CREDO_TEST_DATA "/csv: reading failed");
+    assert_contains(err.message, "w.csv: reading failed");
     credo_csv_close(reader);
+    free(path);
+    free(dir);
 }
 
 /* ---- Files -------------------------------------------------------------- */
@@ -1278,7 +1339,9 @@ int main(void)
         cmocka_unit_test(csv_quoted_at_end_of_input),
         cmocka_unit_test(csv_line_numbers_count_quoted_lines),
         cmocka_unit_test(csv_valid_utf8_accepted),
-        cmocka_unit_test(csv_nul_byte_is_data),
+        cmocka_unit_test(csv_nul_byte_rejected),
+        cmocka_unit_test(csv_nul_byte_after_ascii_run),
+        cmocka_unit_test(csv_nul_byte_names_utf16),
         cmocka_unit_test(csv_record_at_byte_limit),
         cmocka_unit_test(csv_record_at_field_limit),
         cmocka_unit_test(csv_end_repeats),
@@ -1291,6 +1354,7 @@ int main(void)
         cmocka_unit_test(csv_cr_after_closing_quote),
         cmocka_unit_test(csv_unterminated_quote),
         cmocka_unit_test(csv_record_over_byte_limit),
+        cmocka_unit_test(csv_record_limit_caller_advice),
         cmocka_unit_test(csv_unclosed_quote_hits_byte_limit),
         cmocka_unit_test(csv_record_over_field_limit),
         cmocka_unit_test(csv_utf8_overlong),
@@ -1306,6 +1370,7 @@ int main(void)
         cmocka_unit_test(csv_invalid_delimiter_rejected),
         cmocka_unit_test(csv_invalid_delimiter_rejected_for_file),
         cmocka_unit_test(csv_missing_file),
+        cmocka_unit_test(csv_folder_rejected),
         cmocka_unit_test(csv_memory_null_data),
         cmocka_unit_test(csv_read_error_reported),
         cmocka_unit_test(csv_file_accounts),

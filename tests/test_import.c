@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "credo/import.h"
 #include "credo/store.h"
@@ -81,15 +82,64 @@ static void import_ok(fixture *f, const char *name)
         fail_msg("loading the store failed: %s", err.message);
 }
 
+/* Imports the mapping at path, which must fail with status; returns err. */
+static credo_error import_path_fails(fixture *f, const char *path, credo_status status)
+{
+    credo_error err = {0};
+    credo_import_report *report = NULL;
+    credo_status got = credo_import(f->store, path, f->iso, NULL, NULL, &report, &err);
+    if (got != status)
+        fail_msg("expected status %d, got %d: %s", (int)status, (int)got, err.message);
+    assert_null(report);
+    return err;
+}
+
 /* Imports IMPORT_DATA/name, which must fail with status; returns err. */
 static credo_error import_fails(fixture *f, const char *name, credo_status status)
 {
     char mapping[1024];
     snprintf(mapping, sizeof mapping, "%s/%s", IMPORT_DATA, name);
-    credo_error err = {0};
-    credo_import_report *report = NULL;
-    assert_int_equal(credo_import(f->store, mapping, f->iso, NULL, NULL, &report, &err), status);
-    assert_null(report);
+    return import_path_fails(f, mapping, status);
+}
+
+/* ---- Cases written into the fixture's folder ---- */
+
+/* Writes length bytes, NUL bytes included, to the fixture's folder. */
+static void write_case_file(const fixture *f, const char *name, const char *data, size_t length)
+{
+    char *path = test_path_join(f->dir, name);
+    FILE *file = fopen(path, "wb");
+    if (file == NULL || fwrite(data, 1, length, file) != length || fclose(file) != 0)
+        fail_msg("writing %s failed", path);
+    free(path);
+}
+
+/* Writes a string literal, embedded NUL bytes and all. */
+#define WRITE_CASE(f, name, literal) write_case_file((f), (name), (literal), sizeof(literal) - 1)
+
+/* Imports mapping.yaml of the fixture's folder, which must succeed. */
+static void import_case_ok(fixture *f)
+{
+    char *mapping = test_path_join(f->dir, "mapping.yaml");
+    credo_error err;
+    credo_import_report_free(f->report);
+    f->report = NULL;
+    if (credo_import(f->store, mapping, f->iso, NULL, NULL, &f->report, &err) != CREDO_OK)
+        fail_msg("importing %s failed: %s", mapping, err.message);
+    credo_snapshot_free(f->snapshot);
+    f->snapshot = NULL;
+    if (credo_store_load(f->store, &f->snapshot, &err) != CREDO_OK)
+        fail_msg("loading the store failed: %s", err.message);
+    free(mapping);
+}
+
+/* Imports mapping.yaml of the fixture's folder, which must fail with
+ * status; returns err. */
+static credo_error import_case_fails(fixture *f, credo_status status)
+{
+    char *mapping = test_path_join(f->dir, "mapping.yaml");
+    credo_error err = import_path_fails(f, mapping, status);
+    free(mapping);
     return err;
 }
 
@@ -432,6 +482,442 @@ static void test_unknown_entity_lists_all(void **state)
                                  "deal_team, activities, deal_history, quotas or registrations");
 }
 
+/* ---- Rejected bytes, headers, keys and limits ---------------------------------- */
+
+/* A reps source; reps.csv has the columns Id and Name. */
+#define REPS_MAPPING                                                                               \
+    "credo_mapping: 1\n"                                                                           \
+    "sources:\n"                                                                                   \
+    "  - file: reps.csv\n"                                                                         \
+    "    entity: reps\n"                                                                           \
+    "    columns:\n"                                                                               \
+    "      id: Id\n"                                                                               \
+    "      name: Name\n"
+
+/* A deals source without group_by; deals.csv has Id, Owner and Status.
+ * The spec of owner_id, "Owner", is at line 7, column 17. */
+#define DEALS_MAPPING                                                                              \
+    "credo_mapping: 1\n"                                                                           \
+    "sources:\n"                                                                                   \
+    "  - file: deals.csv\n"                                                                        \
+    "    entity: deals\n"                                                                          \
+    "    columns:\n"                                                                               \
+    "      id: Id\n"                                                                               \
+    "      owner_id: Owner\n"                                                                      \
+    "      currency: {value: USD}\n"                                                               \
+    "      status: Status\n"
+
+/* A deals source grouped by Order; its group_by value is at line 5,
+ * column 15. */
+#define GROUPED_DEALS_MAPPING                                                                      \
+    "credo_mapping: 1\n"                                                                           \
+    "sources:\n"                                                                                   \
+    "  - file: deals.csv\n"                                                                        \
+    "    entity: deals\n"                                                                          \
+    "    group_by: Order\n"                                                                        \
+    "    columns:\n"                                                                               \
+    "      id: Id\n"                                                                               \
+    "      currency: {value: USD}\n"                                                               \
+    "      status: Status\n"
+
+/* "US\0D" was read as "US", and the ids "d9\0a" and "d9\0b" as one id. */
+static void test_nul_byte_in_id_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", REPS_MAPPING);
+    WRITE_CASE(f, "reps.csv", "Id,Name\nd9\0a,Ana\nd9\0b,Bo\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "reps.csv:2:3: NUL byte in a field; ");
+    assert_int_equal(count_rows(f, "reps"), 0);
+}
+
+/* Header Id,Owner,Status,Owner: either Owner column could be meant. */
+static void test_repeated_header_column_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", DEALS_MAPPING);
+    WRITE_CASE(f, "deals.csv", "Id,Owner,Status,Owner\nd1,R1,open,R2\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "mapping.yaml:7:17: column 'Owner' appears twice in the header of "
+                                 "deals.csv, as columns 2 and 4; rename one of them");
+    assert_int_equal(count_rows(f, "deals"), 0);
+}
+
+/* Header Order,Id,Status,Order with group_by: Order. */
+static void test_repeated_group_column_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", GROUPED_DEALS_MAPPING);
+    WRITE_CASE(f, "deals.csv", "Order,Id,Status,Order\nO1,d1,open,O2\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "mapping.yaml:5:15: column 'Order' appears twice in the header of "
+                                 "deals.csv, as columns 1 and 4");
+}
+
+/* Header Id,Notes,Status,Notes,Owner: Notes is not mapped, so its repeat
+ * does not matter. */
+static void test_repeated_unmapped_column_accepted(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", DEALS_MAPPING);
+    WRITE_CASE(f, "deals.csv", "Id,Notes,Status,Notes,Owner\nd1,a,open,b,R1\n");
+    import_case_ok(f);
+    assert_int_equal(f->snapshot->deals.count, 1);
+    assert_string_equal(text_of(f, f->snapshot->deals.owner_id[0]), "R1");
+}
+
+/* Deal d9 on lines 3 and 4 of a source without group_by, imported into a
+ * store that already has SO1 and SO2 from mapping.yaml: the error names
+ * both lines, and the store keeps what it had, SO1 included. */
+static void test_repeated_deal_id_rejected(void **state)
+{
+    fixture *f = *state;
+    import_ok(f, "mapping.yaml");
+    WRITE_CASE(f, "mapping.yaml", DEALS_MAPPING);
+    WRITE_CASE(f, "deals.csv", "Id,Owner,Status\nSO1,R9,lost\nd9,R1,open\nd9,R2,won\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    assert_string_equal(err.message,
+                        "deals.csv:4: deal id 'd9' already appears on line 3 of this file; ids must be "
+                        "unique within a file (use group_by to merge rows that describe one entity)");
+
+    assert_int_equal(count_rows(f, "deals"), 2);
+    assert_int_equal(count_rows(f, "imports"), 1);
+    credo_error load_err;
+    credo_snapshot_free(f->snapshot);
+    f->snapshot = NULL;
+    assert_int_equal(credo_store_load(f->store, &f->snapshot, &load_err), CREDO_OK);
+    uint32_t so1 = row_of(f, "deals", "SO1");
+    assert_string_equal(text_of(f, f->snapshot->deals.owner_id[so1]), "R1");
+    assert_int_equal(f->snapshot->deals.status[so1], CREDO_DEAL_WON);
+    assert_int_equal(f->snapshot->deals.amount[so1], 12080);
+}
+
+/* Codes a1 and A1 become one id through the upper transform. */
+static void test_repeated_id_after_transform_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml",
+               "credo_mapping: 1\n"
+               "sources:\n"
+               "  - file: accounts.csv\n"
+               "    entity: accounts\n"
+               "    columns:\n"
+               "      id: {column: Code, transform: upper}\n"
+               "      name: Name\n");
+    WRITE_CASE(f, "accounts.csv", "Code,Name\na1,Acme\nb2,Beta\nA1,Acme Inc\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "accounts.csv:4: account id 'A1' already appears on line 2 of this file");
+    assert_int_equal(count_rows(f, "accounts"), 0);
+}
+
+/* Groups O1 (line 2) and O2 (line 3) both give deal id d1. */
+static void test_repeated_id_across_groups_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", GROUPED_DEALS_MAPPING);
+    WRITE_CASE(f, "deals.csv", "Order,Id,Status\nO1,d1,open\nO2,d1,open\nO1,d1,open\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "deals.csv:3: deal id 'd1' already appears in the group that starts on "
+                                 "line 2 of this file");
+    expect_contains(err.message, "group_by Order must give each id one group");
+}
+
+/* Rows SO1,R1,(empty role) and SO1,R1,member are one team member, because
+ * an empty role is member; SO1,R1,overlay is another. */
+static void test_repeated_team_member_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml",
+               "credo_mapping: 1\n"
+               "sources:\n"
+               "  - file: team.csv\n"
+               "    entity: deal_team\n"
+               "    columns:\n"
+               "      deal_id: Deal\n"
+               "      rep_id: Rep\n"
+               "      role: Role\n");
+    WRITE_CASE(f, "team.csv", "Deal,Rep,Role\nSO1,R1,\nSO1,R1,overlay\nSO1,R1,member\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "team.csv:4: deal_id 'SO1', rep_id 'R1' and role 'member' already "
+                                 "appear together on line 2 of this file");
+    assert_int_equal(count_rows(f, "deal_team"), 0);
+}
+
+/* Starts 01/01/2024 and 1/1/2024 are the same day. */
+static void test_repeated_quota_start_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml",
+               "credo_mapping: 1\n"
+               "sources:\n"
+               "  - file: quotas.csv\n"
+               "    entity: quotas\n"
+               "    date_format: \"%m/%d/%Y\"\n"
+               "    columns:\n"
+               "      rep_id: Rep\n"
+               "      start: From\n"
+               "      end: To\n"
+               "      currency: {value: USD}\n"
+               "      amount: Quota\n");
+    WRITE_CASE(f, "quotas.csv",
+               "Rep,From,To,Quota\nR1,01/01/2024,04/01/2024,100\nR2,01/01/2024,04/01/2024,100\n"
+               "R1,1/1/2024,7/1/2024,200\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "quotas.csv:4: a quota of rep_id 'R1' starting 1/1/2024 already appears on "
+                                 "line 2 of this file");
+    assert_int_equal(count_rows(f, "quotas"), 0);
+}
+
+/* ACT-1 twice is rejected; two rows without an id are two activities. */
+static void test_repeated_activity_id_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml",
+               "credo_mapping: 1\n"
+               "sources:\n"
+               "  - file: activities.csv\n"
+               "    entity: activities\n"
+               "    columns:\n"
+               "      id: Key\n"
+               "      rep_id: Rep\n"
+               "      account_id: Account\n"
+               "      type: Type\n"
+               "      date: Date\n");
+    WRITE_CASE(f, "activities.csv",
+               "Key,Rep,Account,Type,Date\n,R1,A1,call,2024-03-01\n,R1,A1,call,2024-03-01\n"
+               "ACT-1,R1,A1,call,2024-03-02\nACT-1,R2,A1,email,2024-03-03\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "activities.csv:5: activity id 'ACT-1' already appears on line 4 of this file");
+
+    WRITE_CASE(f, "activities.csv",
+               "Key,Rep,Account,Type,Date\n,R1,A1,call,2024-03-01\n,R1,A1,call,2024-03-01\n"
+               "ACT-1,R1,A1,call,2024-03-02\n");
+    import_case_ok(f);
+    assert_int_equal(f->snapshot->activities.count, 3);
+}
+
+/* R2 in reps1.csv and again in reps2.csv: a later file replaces the rep,
+ * and the counts report the rows of each file. */
+static void test_id_repeated_across_files_accepted(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml",
+               "credo_mapping: 1\n"
+               "sources:\n"
+               "  - file: reps1.csv\n"
+               "    entity: reps\n"
+               "    columns: {id: Id, name: Name}\n"
+               "  - file: reps2.csv\n"
+               "    entity: reps\n"
+               "    columns: {id: Id, name: Name}\n");
+    WRITE_CASE(f, "reps1.csv", "Id,Name\nR1,Ana\nR2,Bo\n");
+    WRITE_CASE(f, "reps2.csv", "Id,Name\nR2,Bo Chen\nR3,Cy\n");
+    import_case_ok(f);
+    assert_int_equal(f->report->sources[0].rows_read, 2);
+    assert_int_equal(f->report->sources[0].rows_written, 2);
+    assert_int_equal(f->report->sources[1].rows_read, 2);
+    assert_int_equal(f->report->sources[1].rows_written, 2);
+    assert_int_equal(f->snapshot->reps.count, 3);
+    assert_string_equal(text_of(f, f->snapshot->reps.name[row_of(f, "reps", "R2")]), "Bo Chen");
+}
+
+/* amount: {column: Amount, aggregate: sum} without group_by; "sum" is at
+ * line 9, column 43. */
+static void test_sum_without_group_by_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml",
+               "credo_mapping: 1\n"
+               "sources:\n"
+               "  - file: deals.csv\n"
+               "    entity: deals\n"
+               "    columns:\n"
+               "      id: Id\n"
+               "      currency: {value: USD}\n"
+               "      status: Status\n"
+               "      amount: {column: Amount, aggregate: sum}\n");
+    WRITE_CASE(f, "deals.csv", "Id,Status,Amount\nd1,open,10\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "mapping.yaml:9:43: aggregate needs group_by on the source; ");
+}
+
+/* segment: {column: Segment, aggregate: sum}; attributes are never summed.
+ * "sum" is at line 9, column 45. */
+static void test_sum_on_attribute_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml",
+               "credo_mapping: 1\n"
+               "sources:\n"
+               "  - file: accounts.csv\n"
+               "    entity: accounts\n"
+               "    group_by: Code\n"
+               "    columns:\n"
+               "      id: Code\n"
+               "    attributes:\n"
+               "      segment: {column: Segment, aggregate: sum}\n");
+    WRITE_CASE(f, "accounts.csv", "Code,Segment\na1,1\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "mapping.yaml:9:45: attribute 'segment' cannot be summed");
+}
+
+/* group_by: Order on a file without Order: the error points at the
+ * group_by value (line 5, column 15), not at the "- file" line. */
+static void test_group_column_missing_position(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", GROUPED_DEALS_MAPPING);
+    WRITE_CASE(f, "deals.csv", "Id,Status\nd1,open\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "mapping.yaml:5:15: column 'Order' is not in the header");
+}
+
+/* file: data, where data is a folder: bad input (exit 3) at the file
+ * name's position (line 3, column 11), not a read failure (exit 4). */
+static void test_source_folder_rejected(void **state)
+{
+    fixture *f = *state;
+    char *folder = test_path_join(f->dir, "data");
+    assert_int_equal(mkdir(folder, 0700), 0);
+    WRITE_CASE(f, "mapping.yaml", "credo_mapping: 1\nsources:\n  - file: data\n    entity: reps\n"
+                                  "    columns: {id: Id}\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "mapping.yaml:3:11: source file data: ");
+    expect_contains(err.message, "is a folder, not a file");
+    free(folder);
+}
+
+static void test_source_missing_position(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", "credo_mapping: 1\nsources:\n  - file: none.csv\n    entity: reps\n"
+                                  "    columns: {id: Id}\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_NOT_FOUND);
+    expect_contains(err.message, "mapping.yaml:3:11: source file none.csv: cannot open ");
+}
+
+/* The mapping path itself is a folder. */
+static void test_mapping_folder_rejected(void **state)
+{
+    fixture *f = *state;
+    credo_error err = import_path_fails(f, f->dir, CREDO_ERR_INVALID);
+    expect_contains(err.message, "is a folder, not a file");
+}
+
+/* The command exits 3 (invalid input), not 4 (store or file error), for a
+ * source that is a folder. */
+static void test_source_folder_exit_code(void **state)
+{
+    fixture *f = *state;
+    char *folder = test_path_join(f->dir, "data");
+    assert_int_equal(mkdir(folder, 0700), 0);
+    WRITE_CASE(f, "mapping.yaml", "credo_mapping: 1\nsources:\n  - file: data\n    entity: reps\n"
+                                  "    columns: {id: Id}\n");
+    char command[4096];
+    snprintf(command, sizeof command, "%s import --db %s/cli.db %s/mapping.yaml", CREDO_BINARY, f->dir, f->dir);
+    char *output = NULL;
+    assert_int_equal(test_run(command, 1, &output), 3);
+    expect_contains(output, "mapping.yaml:3:11: source file data: ");
+    expect_contains(output, "is a folder, not a file");
+    free(output);
+    free(folder);
+}
+
+/* Record 3 of reps.csv is 43 bytes: "R2," and 40 x. */
+#define LONG_NAME "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+#define LONG_REPS_CSV "Id,Name\nR1,Ana\nR2," LONG_NAME "\n"
+
+/* REPS_MAPPING with max_record_bytes on the source; the value is at
+ * line 5, column 23. */
+#define LIMITED_REPS_MAPPING(limit)                                                                \
+    "credo_mapping: 1\n"                                                                           \
+    "sources:\n"                                                                                   \
+    "  - file: reps.csv\n"                                                                         \
+    "    entity: reps\n"                                                                           \
+    "    max_record_bytes: " limit "\n"                                                            \
+    "    columns: {id: Id, name: Name}\n"
+
+static void test_record_limit_names_mapping_key(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", LIMITED_REPS_MAPPING("32"));
+    WRITE_CASE(f, "reps.csv", LONG_REPS_CSV);
+    credo_error err = import_case_fails(f, CREDO_ERR_LIMIT);
+    expect_contains(err.message, "reps.csv:3:1: record is longer than 32 bytes; look for a quote that is "
+                                 "never closed, or set max_record_bytes on the source in the mapping");
+}
+
+static void test_record_limit_raised(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", LIMITED_REPS_MAPPING("43"));
+    WRITE_CASE(f, "reps.csv", LONG_REPS_CSV);
+    import_case_ok(f);
+    assert_string_equal(text_of(f, f->snapshot->reps.name[row_of(f, "reps", "R2")]), LONG_NAME);
+}
+
+/* 1 GiB is the maximum; 0, one byte more, text and a negative number are
+ * rejected at the value. */
+static void test_record_limit_range(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "reps.csv", LONG_REPS_CSV);
+    WRITE_CASE(f, "mapping.yaml", LIMITED_REPS_MAPPING("1073741824"));
+    import_case_ok(f);
+    assert_int_equal(f->snapshot->reps.count, 2);
+
+    const char *const rejected[] = {
+        LIMITED_REPS_MAPPING("0"), LIMITED_REPS_MAPPING("1073741825"), LIMITED_REPS_MAPPING("99999999999999999999"),
+        LIMITED_REPS_MAPPING("16MiB"), LIMITED_REPS_MAPPING("-5"),
+    };
+    for (size_t i = 0; i < sizeof rejected / sizeof rejected[0]; i++) {
+        write_case_file(f, "mapping.yaml", rejected[i], strlen(rejected[i]));
+        credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+        expect_contains(err.message, "mapping.yaml:5:23: max_record_bytes must be a whole number of bytes "
+                                     "from 1 to 1073741824 (1 GiB)");
+    }
+}
+
+/* Id "d<LF>9", quoted so that the line break is part of the field. */
+static void test_id_line_break_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", DEALS_MAPPING);
+    WRITE_CASE(f, "deals.csv", "Id,Owner,Status\nd1,R1,open\n\"d\n9\",R1,open\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    assert_string_equal(err.message,
+                        "deals.csv:3: field id: id 'd\\x0A9' contains the control character 0x0A at byte 2; "
+                        "reports show ids on one line, so remove line breaks, tabs and other control "
+                        "characters from ids in the source");
+    assert_int_equal(count_rows(f, "deals"), 0);
+}
+
+/* Owner "R<TAB>1" and "R1<DEL>": owner_id is an id too. */
+static void test_id_control_characters_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", DEALS_MAPPING);
+    WRITE_CASE(f, "deals.csv", "Id,Owner,Status\nd1,R\t1,open\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "deals.csv:2: field owner_id: id 'R\\x091' contains the control character "
+                                 "0x09 at byte 2");
+
+    WRITE_CASE(f, "deals.csv", "Id,Owner,Status\nd1,R1\x7F,open\n");
+    err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "deals.csv:2: field owner_id: id 'R1\\x7F' contains the control character "
+                                 "0x7F at byte 3");
+}
+
+/* A name is not an id, so a line break in it is kept. */
+static void test_name_line_break_accepted(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml", REPS_MAPPING);
+    WRITE_CASE(f, "reps.csv", "Id,Name\nR1,\"Ana\nLima\"\n");
+    import_case_ok(f);
+    assert_string_equal(text_of(f, f->snapshot->reps.name[row_of(f, "reps", "R1")]), "Ana\nLima");
+}
+
 #define IMPORT_TEST(name) cmocka_unit_test_setup_teardown(name, setup_import, teardown_import)
 
 int main(void)
@@ -456,6 +942,30 @@ int main(void)
         IMPORT_TEST(test_invalid_event_date),
         IMPORT_TEST(test_quota_end_before_start),
         IMPORT_TEST(test_unknown_entity_lists_all),
+        IMPORT_TEST(test_nul_byte_in_id_rejected),
+        IMPORT_TEST(test_repeated_header_column_rejected),
+        IMPORT_TEST(test_repeated_group_column_rejected),
+        IMPORT_TEST(test_repeated_unmapped_column_accepted),
+        IMPORT_TEST(test_repeated_deal_id_rejected),
+        IMPORT_TEST(test_repeated_id_after_transform_rejected),
+        IMPORT_TEST(test_repeated_id_across_groups_rejected),
+        IMPORT_TEST(test_repeated_team_member_rejected),
+        IMPORT_TEST(test_repeated_quota_start_rejected),
+        IMPORT_TEST(test_repeated_activity_id_rejected),
+        IMPORT_TEST(test_id_repeated_across_files_accepted),
+        IMPORT_TEST(test_sum_without_group_by_rejected),
+        IMPORT_TEST(test_sum_on_attribute_rejected),
+        IMPORT_TEST(test_group_column_missing_position),
+        IMPORT_TEST(test_source_folder_rejected),
+        IMPORT_TEST(test_source_missing_position),
+        IMPORT_TEST(test_mapping_folder_rejected),
+        IMPORT_TEST(test_source_folder_exit_code),
+        IMPORT_TEST(test_record_limit_names_mapping_key),
+        IMPORT_TEST(test_record_limit_raised),
+        IMPORT_TEST(test_record_limit_range),
+        IMPORT_TEST(test_id_line_break_rejected),
+        IMPORT_TEST(test_id_control_characters_rejected),
+        IMPORT_TEST(test_name_line_break_accepted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

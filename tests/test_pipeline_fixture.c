@@ -263,6 +263,38 @@ static void fixture_change_since(void **state)
     assert_int_equal(integer_at(change, "open_amount_minor"), 20000);
 }
 
+/* The text report's days-in-stage line gives the measured and the flagged
+ * counts that --json reports for the rule, each under its own name. */
+static void fixture_text_counts_match_json(void **state)
+{
+    fixture_run *run = *state;
+    const json_t *rules = json_object_get(run->root, "rules");
+    long long measured = -1, flagged = -1;
+    size_t index;
+    json_t *item;
+    json_array_foreach(rules, index, item) {
+        if (strcmp(json_string_value(json_object_get(item, "rule")), "days_in_stage") != 0)
+            continue;
+        measured = (long long)json_integer_value(json_object_get(item, "measured"));
+        flagged = (long long)json_integer_value(json_object_get(item, "flagged"));
+    }
+    assert_true(measured > 0);
+    assert_true(flagged >= 0 && flagged < measured);
+
+    char *db = test_path_join(run->dir, "fixture.db");
+    char command[2048], *output = NULL, expected[128];
+    snprintf(command, sizeof command,
+             "'%s' pipeline --db '%s' --policy '%s/policy.yaml' --as-of 2024-06-30 --since 2024-05-31",
+             CREDO_BINARY, db, FIXTURE_DIR);
+    assert_int_equal(test_run(command, 0, &output), 0);
+    snprintf(expected, sizeof expected, "days in stage: %lld open deal%s measured, %lld flagged", measured,
+             measured == 1 ? "" : "s", flagged);
+    if (strstr(output, expected) == NULL)
+        fail_msg("expected '%s' in the report:\n%s", expected, output);
+    free(output);
+    free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +308,7 @@ int main(void)
         cmocka_unit_test(fixture_activity_flags),
         cmocka_unit_test(fixture_quota_coverage),
         cmocka_unit_test(fixture_change_since),
+        cmocka_unit_test(fixture_text_counts_match_json),
     };
     return cmocka_run_group_tests(tests, setup_fixture, teardown_fixture);
 }

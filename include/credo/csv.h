@@ -4,10 +4,11 @@
  * inside quotes, LF or CRLF line ends (a lone CR inside an unquoted field is
  * data), a UTF-8 byte order mark at the start, a missing final line break,
  * any one-byte ASCII delimiter other than '"', CR and LF. Rejected with an
- * error naming file, line and column: invalid UTF-8, a quote inside an
- * unquoted field, bytes after a closing quote other than a delimiter or line
- * end, an unterminated quoted field at end of input, a record over the size
- * limit.
+ * error naming file, line and column: invalid UTF-8, a NUL byte, a quote
+ * inside an unquoted field, bytes after a closing quote other than a
+ * delimiter or line end, an unterminated quoted field at end of input, a
+ * record over the size limit. NUL is rejected because callers keep values as C strings, where
+ * it would end the value early.
  *
  * At the end of input, "a,b", "a,b\n" and "a,b\r\n" each hold one record,
  * and "" holds none. A CR at the very end without an LF is field data, like
@@ -35,6 +36,10 @@ typedef struct credo_csv_options {
      * written, quotes included, up to its line end. */
     size_t max_record_bytes;
     size_t max_fields;        /* CREDO_CSV_DEFAULT_MAX_FIELDS when 0 */
+    /* Advice on raising max_record_bytes that ends the error message of a
+     * record over the limit, such as "set max_record_bytes on the source in
+     * the mapping". "raise max_record_bytes" when NULL. */
+    const char *max_record_advice;
 } credo_csv_options;
 
 typedef struct credo_csv_field {
@@ -52,8 +57,8 @@ typedef struct credo_csv_record {
 
 typedef struct credo_csv_reader credo_csv_reader;
 
-/* Opens path for reading. `name` is used in error messages (path when
- * NULL). On failure returns CREDO_ERR_IO or CREDO_ERR_NOT_FOUND naming the
+/* Opens path for reading. On failure returns CREDO_ERR_NOT_FOUND for a
+ * missing file, CREDO_ERR_INVALID for a folder, or CREDO_ERR_IO, naming the
  * path. The caller frees the reader with credo_csv_close. */
 credo_status credo_csv_open(const char *path, const credo_csv_options *options,
                             credo_csv_reader **out, credo_error *err);

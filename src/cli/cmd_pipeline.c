@@ -365,7 +365,8 @@ static void print_rule(FILE *out, const credo_pipeline *pipeline, credo_stall_ru
         fprintf(out, ": not evaluated, because %s\n", why_not_evaluated(pipeline, rule));
         return;
     }
-    fprintf(out, ": %s of %s open deals measured", format_count(summary->flagged, n1), format_count(summary->measured, n2));
+    fprintf(out, ": %s %s measured, %s flagged", format_count(summary->measured, n1),
+            plural(summary->measured, "open deal", "open deals"), format_count(summary->flagged, n2));
     if (summary->unmeasured > 0)
         fprintf(out, "; %s could not be measured (%s)", format_count(summary->unmeasured, n1), why_unmeasured(rule));
     fprintf(out, "\n");
@@ -727,7 +728,7 @@ static int pipeline_with(const pipeline_options *options)
 
     credo_status status = credo_policy_load(options->policy, &policy, &err);
     if (status == CREDO_OK)
-        status = credo_store_open(options->db, &store, &err);
+        status = cli_open_existing_store(options->db, &store, &err);
     if (status == CREDO_OK)
         status = credo_store_load(store, &snapshot, &err);
     if (status != CREDO_OK) {

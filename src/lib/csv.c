@@ -7,8 +7,8 @@
  * uses memchr to find the next quote. If the record runs past the bytes read so far, the scan stops, the
  * record moves to the front of the buffer, more bytes are read and the scan
  * starts again from the record's first byte. The finish pass validates the
- * record's UTF-8 and copies only the fields with doubled quotes, unescaped,
- * into a separate buffer. */
+ * record's UTF-8, rejects NUL bytes, and copies only the fields with doubled
+ * quotes, unescaped, into a separate buffer. */
 #include "credo/csv.h"
 
 #include <errno.h>
@@ -16,11 +16,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csv_internal.h"
 
 /* Name in error messages for memory input opened without a name. */
 #define MEMORY_INPUT_NAME "<memory>"
+
+/* End of the message of a record over max_record_bytes when the options
+ * give no max_record_advice. */
+#define DEFAULT_MAX_RECORD_ADVICE "raise max_record_bytes"
 
 /* Limits above these are lowered to them, so that sizes computed from the
  * limits cannot overflow size_t. */
@@ -37,6 +42,7 @@ struct credo_csv_reader {
     uint64_t delimiter_word; /* delimiter in each byte, for the word scan */
     size_t max_record_bytes;
     size_t max_fields;
+    char *max_record_advice;
     size_t block_bytes;
 
     char *buffer; /* file input only */
@@ -284,8 +290,11 @@ static scan_outcome scan_record(credo_csv_reader *reader, record_scan *scan)
 
 /* ---- UTF-8 validation ---- */
 
+/* What is wrong with the text of a record. UTF8_NUL is well-formed UTF-8,
+ * but callers keep values as C strings, where NUL ends the value. */
 typedef enum utf8_problem {
     UTF8_VALID,
+    UTF8_NUL,
     UTF8_LONE_CONTINUATION,
     UTF8_INVALID_BYTE,
     UTF8_OVERLONG,
@@ -346,8 +355,8 @@ static size_t check_sequence(const unsigned char *p, size_t available, utf8_prob
     return length;
 }
 
-/* Returns the first byte of the first ill-formed sequence in [p, end), or
- * NULL when all of it is valid UTF-8. */
+/* Returns the first NUL byte or the first byte of the first ill-formed
+ * sequence in [p, end), or NULL when all of it is valid UTF-8 without NUL. */
 static const unsigned char *find_invalid_utf8(const unsigned char *p, const unsigned char *end,
                                               utf8_problem *problem)
 {
@@ -355,10 +364,15 @@ static const unsigned char *find_invalid_utf8(const unsigned char *p, const unsi
         if (end - p >= 16) {
             uint64_t words[2];
             memcpy(words, p, sizeof words);
-            if (((words[0] | words[1]) & BYTE_HIGH_BITS) == 0) {
+            bool ascii = ((words[0] | words[1]) & BYTE_HIGH_BITS) == 0;
+            if (ascii && (zero_bytes(words[0]) | zero_bytes(words[1])) == 0) {
                 p += 16;
                 continue;
             }
+        }
+        if (*p == 0) {
+            *problem = UTF8_NUL;
+            return p;
         }
         if (*p < 0x80) {
             p++;
@@ -376,7 +390,8 @@ static const unsigned char *find_invalid_utf8(const unsigned char *p, const unsi
 static const char *describe_utf8_problem(utf8_problem problem)
 {
     switch (problem) {
-    case UTF8_VALID: break;
+    case UTF8_VALID:
+    case UTF8_NUL: break;
     case UTF8_LONE_CONTINUATION: return "is a continuation byte without a lead byte";
     case UTF8_INVALID_BYTE: return "never occurs in UTF-8";
     case UTF8_OVERLONG: return "starts an overlong encoding";
@@ -439,8 +454,8 @@ static credo_status fail_no_memory(credo_csv_reader *reader, credo_error *err)
     return keep_failure(reader, err);
 }
 
-/* Reports invalid UTF-8 in [start, end) and returns CREDO_OK when there is
- * none. */
+/* Reports invalid UTF-8 or a NUL byte in [start, end) and returns CREDO_OK
+ * when there is neither. */
 static credo_status check_utf8(credo_csv_reader *reader, const char *start, const char *end,
                                credo_error *err)
 {
@@ -449,6 +464,11 @@ static credo_status check_utf8(credo_csv_reader *reader, const char *start, cons
                                                  (const unsigned char *)end, &problem);
     if (bad == NULL)
         return CREDO_OK;
+    if (problem == UTF8_NUL)
+        return fail_at(reader, start, (const char *)bad, CREDO_ERR_INVALID, err,
+                       "NUL byte in a field; values cannot contain NUL. If the file is UTF-16 "
+                       "(a NUL after most ASCII characters), re-export it as UTF-8, otherwise "
+                       "remove the byte");
     return fail_at(reader, start, (const char *)bad, CREDO_ERR_INVALID, err,
                    "invalid UTF-8 byte 0x%02X (%s); re-export the file as UTF-8", *bad,
                    describe_utf8_problem(problem));
@@ -523,8 +543,8 @@ static credo_status report_problem(credo_csv_reader *reader, const record_scan *
     case PROBLEM_TOO_LONG:
         return fail_at(reader, start, start, CREDO_ERR_LIMIT, err,
                        "record is longer than %zu bytes; look for a quote that is never "
-                       "closed, or raise max_record_bytes",
-                       reader->max_record_bytes);
+                       "closed, or %s",
+                       reader->max_record_bytes, reader->max_record_advice);
     case PROBLEM_NONE:
     case PROBLEM_NO_MEMORY: break;
     }
@@ -723,7 +743,7 @@ static char *copy_text(const char *text)
 
 static void apply_options(credo_csv_reader *reader, const credo_csv_options *options)
 {
-    credo_csv_options settings = options != NULL ? *options : (credo_csv_options){0, 0, 0};
+    credo_csv_options settings = options != NULL ? *options : (credo_csv_options){0};
 
     reader->delimiter = settings.delimiter != 0 ? settings.delimiter : ',';
     reader->delimiter_word = BYTE_ONES * (unsigned char)reader->delimiter;
@@ -744,12 +764,16 @@ static credo_status create_reader(const char *name, const credo_csv_options *opt
         check_delimiter(options->delimiter, err) != CREDO_OK)
         return CREDO_ERR_INVALID;
 
+    const char *advice = options != NULL && options->max_record_advice != NULL
+                             ? options->max_record_advice
+                             : DEFAULT_MAX_RECORD_ADVICE;
     credo_csv_reader *reader = calloc(1, sizeof *reader);
-    if (reader == NULL)
-        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory opening %s", name);
-    reader->name = copy_text(name);
-    if (reader->name == NULL) {
-        free(reader);
+    if (reader != NULL) {
+        reader->name = copy_text(name);
+        reader->max_record_advice = copy_text(advice);
+    }
+    if (reader == NULL || reader->name == NULL || reader->max_record_advice == NULL) {
+        credo_csv_close(reader);
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory opening %s", name);
     }
     apply_options(reader, options);
@@ -799,6 +823,14 @@ credo_status credo_csv_open(const char *path, const credo_csv_options *options,
         return credo_error_set(err, status, "cannot open %s: %s; check the path and permissions",
                                path, strerror(error));
     }
+    /* fopen opens a folder on Linux, and only the first read fails. */
+    struct stat info;
+    if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+        fclose(file);
+        return credo_error_set(err, CREDO_ERR_INVALID,
+                               "cannot read %s: it is a folder, not a file; give the path of a "
+                               "CSV file", path);
+    }
     return csv_open_stream(file, path, options, CSV_BLOCK_BYTES, out, err);
 }
 
@@ -840,5 +872,6 @@ void credo_csv_close(credo_csv_reader *reader)
     free(reader->escaped);
     free(reader->unescaped);
     free(reader->name);
+    free(reader->max_record_advice);
     free(reader);
 }

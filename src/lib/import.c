@@ -29,6 +29,7 @@ typedef struct source_import {
     const char **attribute_values;
     size_t attribute_count;
     import_groups *groups;        /* non-NULL when the source has group_by */
+    import_row_keys *keys;        /* keys of the rows written so far */
     const char *group_field_names[16];
     int group_sum_scale[16];      /* decimal places of summed fields, -1 for the others */
     size_t header_count;
@@ -43,7 +44,37 @@ static credo_status missing_column_error(const mapping *map, credo_policy_pos po
                            "are: %s", map->path, pos.line, pos.column, wanted, hint, known);
 }
 
-/* Finds each mapped column (and the group_by column) in the header. */
+/* Fails with "MAPPING:LINE:COLUMN: column 'X' appears twice in the header". */
+static credo_status repeated_column_error(const source_import *state, credo_policy_pos pos, const char *name,
+                                          size_t first, size_t second, credo_error *err)
+{
+    return credo_error_set(err, CREDO_ERR_INVALID,
+                           "%s:%u:%u: column '%s' appears twice in the header of %s, as columns %zu and %zu; "
+                           "rename one of them in the file so that the mapping names one column",
+                           state->map->path, pos.line, pos.column, name, state->source->file, first + 1,
+                           second + 1);
+}
+
+/* Returns the index of the first header name equal to name, or count when
+ * there is none; *repeat is the index of the second, or count. */
+static size_t find_header_name(char *const *names, size_t count, const char *name, size_t *repeat)
+{
+    size_t found = count;
+    *repeat = count;
+    for (size_t i = 0; i < count && *repeat == count; i++) {
+        if (names[i] == NULL || strcmp(names[i], name) != 0)
+            continue;
+        if (found == count)
+            found = i;
+        else
+            *repeat = i;
+    }
+    return found;
+}
+
+/* Finds each mapped column (and the group_by column) in the header. A
+ * mapped name that the header has twice is an error, because either column
+ * could be the one meant. */
 static credo_status resolve_header(source_import *state, const credo_csv_record *header, credo_error *err)
 {
     const mapping_source *source = state->source;
@@ -63,17 +94,19 @@ static credo_status resolve_header(source_import *state, const credo_csv_record 
         const char *expected_name = is_group ? source->group_by : source->columns[c].column;
         if (expected_name == NULL)
             continue;
-        size_t found = header->count;
-        for (size_t i = 0; i < header->count; i++)
-            if (names[i] != NULL && strcmp(names[i], expected_name) == 0)
-                found = i;
+        credo_policy_pos pos = is_group ? source->group_by_pos : source->columns[c].pos;
+        size_t repeat;
+        size_t found = find_header_name(names, header->count, expected_name, &repeat);
         if (found == header->count) {
             const char *closest = policy_closest(expected_name, (const char *const *)names, header->count);
             char hint[256] = "";
             if (closest != NULL)
                 snprintf(hint, sizeof hint, " (did you mean '%s'?)", closest);
-            credo_policy_pos pos = is_group ? source->pos : source->columns[c].pos;
             status = missing_column_error(state->map, pos, expected_name, hint, credo_buf_text(&known), err);
+            break;
+        }
+        if (repeat != header->count) {
+            status = repeated_column_error(state, pos, expected_name, found, repeat, err);
             break;
         }
         if (is_group)
@@ -250,7 +283,7 @@ static credo_status extract_row(source_import *state, const credo_csv_record *re
 static credo_status write_current(source_import *state, unsigned long line, credo_error *err)
 {
     const import_row_origin origin = {state->source->file, line};
-    return import_write_row(state->store, state->source, &origin, state->field_values,
+    return import_write_row(state->store, state->source, &origin, state->keys, state->field_values,
                             state->attribute_names, state->attribute_values, state->attribute_count, err);
 }
 
@@ -344,24 +377,40 @@ static import_groups *make_groups(source_import *state)
     return import_groups_new(count, sum_scale, state->group_field_names);
 }
 
+/* Opens the source's file. A missing file or a folder fails with the
+ * position of the file name in the mapping. */
+static credo_status open_source(const source_import *state, credo_csv_reader **reader, credo_error *err)
+{
+    const mapping_source *source = state->source;
+    const credo_csv_options options = {
+        .delimiter = source->delimiter,
+        .max_record_bytes = source->max_record_bytes,
+        .max_record_advice = "set max_record_bytes on the source in the mapping",
+    };
+    credo_status status = credo_csv_open(source->path, &options, reader, err);
+    if (status != CREDO_OK)
+        return credo_error_prefix(err, "%s:%u:%u: source file %s", state->map->path, source->file_pos.line,
+                                  source->file_pos.column, source->file);
+    return CREDO_OK;
+}
+
 static credo_status import_source(source_import *state, credo_import_source_report *report,
                                   credo_import_progress progress, void *progress_ctx, credo_error *err)
 {
     mapping_source *source = state->source;
-    const credo_csv_options options = {source->delimiter, 0, 0};
     credo_csv_reader *reader = NULL;
-    credo_status status = credo_csv_open(source->path, &options, &reader, err);
+    credo_status status = open_source(state, &reader, err);
     if (status != CREDO_OK)
-        return credo_error_prefix(err, "%s:%u:%u: source file %s", state->map->path, source->pos.line,
-                                  source->pos.column, source->file);
+        return status;
 
     state->texts = calloc(source->column_count == 0 ? 1 : source->column_count, sizeof *state->texts);
     state->attribute_names = calloc(source->column_count + 1, sizeof *state->attribute_names);
     state->attribute_values = calloc(source->column_count + 1, sizeof *state->attribute_values);
+    state->keys = import_row_keys_new();
     if (source->group_by != NULL)
         state->groups = make_groups(state);
     if (state->texts == NULL || state->attribute_names == NULL || state->attribute_values == NULL ||
-        (source->group_by != NULL && state->groups == NULL)) {
+        state->keys == NULL || (source->group_by != NULL && state->groups == NULL)) {
         status = credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", source->file);
         goto out;
     }
@@ -383,6 +432,7 @@ out:
     free(state->attribute_names);
     free(state->attribute_values);
     import_groups_free(state->groups);
+    import_row_keys_free(state->keys);
     credo_csv_close(reader);
     return status;
 }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "credo/csv.h"
 #include "policy_internal.h"
 
 static const mapping_field_def rep_fields[] = {
@@ -181,6 +183,7 @@ static credo_status read_column_spec(const policy_reader *reader, const policy_n
             return policy_fail(reader, values[3]->pos, CREDO_ERR_INVALID,
                                "unknown aggregate; the only aggregate is 'sum'");
         column->sum = true;
+        column->sum_pos = values[3]->pos;
     }
     if (status == CREDO_OK && values[4] != NULL)
         status = read_values(reader, values[4], column);
@@ -310,25 +313,71 @@ static credo_status check_fields(const policy_reader *reader, const mapping_sour
     return CREDO_OK;
 }
 
+/* Rejects `aggregate: sum` where nothing would be summed: on a source
+ * without group_by every row is its own entity, and attributes are never
+ * summed. */
+static credo_status check_aggregates(const policy_reader *reader, const mapping_source *source)
+{
+    for (size_t c = 0; c < source->column_count; c++) {
+        const mapping_column *column = &source->columns[c];
+        if (!column->sum)
+            continue;
+        if (column->field < 0)
+            return policy_fail(reader, column->sum_pos, CREDO_ERR_INVALID,
+                               "attribute '%s' cannot be summed; aggregate works on the fields under "
+                               "'columns', so remove it here", column->attribute);
+        if (source->group_by == NULL)
+            return policy_fail(reader, column->sum_pos, CREDO_ERR_INVALID,
+                               "aggregate needs group_by on the source; add group_by with the column "
+                               "whose equal values form one entity, or remove the aggregate");
+    }
+    return CREDO_OK;
+}
+
+/* Reads max_record_bytes, a whole number of bytes from 1 to 1 GiB. */
+static credo_status read_max_record_bytes(const policy_reader *reader, const policy_node *node,
+                                          size_t *out)
+{
+    credo_status status = policy_expect_kind(reader, node, POLICY_NODE_SCALAR, "max_record_bytes");
+    if (status != CREDO_OK)
+        return status;
+
+    bool digits = node->plain && node->length > 0 && strspn(node->text, "0123456789") == node->length;
+    /* More than ten digits is above the limit; the check keeps strtoull in range. */
+    unsigned long long value = digits && node->length <= 10 ? strtoull(node->text, NULL, 10) : 0;
+    if (value == 0 || value > MAPPING_MAX_RECORD_BYTES_LIMIT)
+        return policy_fail(reader, node->pos, CREDO_ERR_INVALID,
+                           "max_record_bytes must be a whole number of bytes from 1 to %zu (1 GiB), "
+                           "found '%s'; the default is %u (16 MiB)",
+                           MAPPING_MAX_RECORD_BYTES_LIMIT, node->text, CREDO_CSV_DEFAULT_MAX_RECORD);
+    *out = (size_t)value;
+    return CREDO_OK;
+}
+
 static credo_status read_source(const policy_reader *reader, const char *mapping_path,
                                 const policy_node *node, mapping_source *source)
 {
     static const char *const keys[] = {
         "file", "entity", "delimiter", "date_format", "money_decimals", "group_by", "columns", "attributes",
+        "max_record_bytes",
     };
-    enum { FILE_KEY, ENTITY, DELIMITER, DATE_FORMAT, MONEY_DECIMALS, GROUP_BY, COLUMNS, ATTRIBUTES };
-    const policy_node *values[8];
+    enum {
+        FILE_KEY, ENTITY, DELIMITER, DATE_FORMAT, MONEY_DECIMALS, GROUP_BY, COLUMNS, ATTRIBUTES,
+        MAX_RECORD_BYTES, KEY_COUNT
+    };
+    const policy_node *values[KEY_COUNT];
     source->pos = node->pos;
     source->delimiter = ',';
     source->money_decimals = 2;
 
-    credo_status status = policy_read_keys(reader, node, "a source", keys, 8, values);
+    credo_status status = policy_read_keys(reader, node, "a source", keys, KEY_COUNT, values);
     if (status != CREDO_OK)
         return status;
     if (values[FILE_KEY] == NULL || values[ENTITY] == NULL || values[COLUMNS] == NULL)
         return policy_fail(reader, node->pos, CREDO_ERR_INVALID,
                            "a source needs 'file', 'entity' and 'columns'");
 
+    source->file_pos = values[FILE_KEY]->pos;
     status = policy_read_text(reader, values[FILE_KEY], "file", &source->file);
     if (status == CREDO_OK)
         status = read_entity(reader, values[ENTITY], &source->entity);
@@ -342,8 +391,12 @@ static credo_status read_source(const policy_reader *reader, const char *mapping
             return policy_fail(reader, values[MONEY_DECIMALS]->pos, CREDO_ERR_INVALID,
                                "money_decimals must be 0 to 4 (2 for USD and EUR, 0 for JPY)");
     }
-    if (status == CREDO_OK && values[GROUP_BY] != NULL)
+    if (status == CREDO_OK && values[GROUP_BY] != NULL) {
+        source->group_by_pos = values[GROUP_BY]->pos;
         status = policy_read_text(reader, values[GROUP_BY], "group_by", &source->group_by);
+    }
+    if (status == CREDO_OK && values[MAX_RECORD_BYTES] != NULL)
+        status = read_max_record_bytes(reader, values[MAX_RECORD_BYTES], &source->max_record_bytes);
     if (status == CREDO_OK)
         status = read_columns(reader, source, values[COLUMNS], false);
     if (status == CREDO_OK && values[ATTRIBUTES] != NULL) {
@@ -358,7 +411,10 @@ static credo_status read_source(const policy_reader *reader, const char *mapping
     source->path = resolve_path(mapping_path, source->file);
     if (source->path == NULL)
         return credo_error_set(reader->err, CREDO_ERR_NOMEM, "out of memory reading %s", reader->path);
-    return check_fields(reader, source);
+    status = check_fields(reader, source);
+    if (status == CREDO_OK)
+        status = check_aggregates(reader, source);
+    return status;
 }
 
 static credo_status read_mapping(const policy_reader *reader, const policy_node *root, mapping *map)
@@ -411,6 +467,14 @@ static credo_status read_file(const char *path, char **text, size_t *length, cre
     FILE *file = fopen(path, "rb");
     if (file == NULL)
         return credo_error_set(err, CREDO_ERR_NOT_FOUND, "%s: cannot open the mapping file; check the path", path);
+    /* fopen opens a folder on Linux, and only the first read fails. */
+    struct stat info;
+    if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+        fclose(file);
+        return credo_error_set(err, CREDO_ERR_INVALID,
+                               "%s: the mapping path is a folder, not a file; give the path of the "
+                               "mapping file (YAML)", path);
+    }
     char *data = malloc(MAPPING_MAX_BYTES + 1);
     size_t got = data == NULL ? 0 : fread(data, 1, MAPPING_MAX_BYTES + 1, file);
     int failed = ferror(file);

@@ -90,6 +90,7 @@ typedef struct mapping_column {
     char *constant;         /* constant value; NULL when read from a column */
     mapping_transform transform;
     bool sum;               /* aggregate by summing when the source groups rows */
+    credo_policy_pos sum_pos; /* the aggregate value, when sum is set */
     char **value_from;      /* optional value translation table */
     char **value_to;
     size_t value_count;
@@ -97,15 +98,21 @@ typedef struct mapping_column {
     size_t column_index;    /* position in the header, set when the file is opened */
 } mapping_column;
 
+/* Largest max_record_bytes a mapping may set. */
+#define MAPPING_MAX_RECORD_BYTES_LIMIT ((size_t)1 << 30)
+
 typedef struct mapping_source {
     char *file;             /* as written */
+    credo_policy_pos file_pos;
     char *path;             /* resolved against the mapping's folder */
     mapping_entity entity;
     char delimiter;
     char *date_format;      /* NULL for ISO 8601 */
     int money_decimals;     /* digits of the minor unit, 2 by default */
     char *group_by;         /* column whose equal values form one entity */
+    credo_policy_pos group_by_pos;
     size_t group_index;
+    size_t max_record_bytes; /* CSV record limit; 0 for CREDO_CSV_DEFAULT_MAX_RECORD */
     mapping_column *columns;
     size_t column_count;
     credo_policy_pos pos;
