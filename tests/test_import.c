@@ -918,6 +918,25 @@ static void test_name_line_break_accepted(void **state)
     assert_string_equal(text_of(f, f->snapshot->reps.name[row_of(f, "reps", "R1")]), "Ana\nLima");
 }
 
+/* A lower-case currency would count as a second currency beside USD. */
+static void test_lower_case_currency_rejected(void **state)
+{
+    fixture *f = *state;
+    WRITE_CASE(f, "mapping.yaml",
+               "credo_mapping: 1\n"
+               "sources:\n"
+               "  - file: deals.csv\n"
+               "    entity: deals\n"
+               "    columns:\n"
+               "      id: Id\n"
+               "      currency: Currency\n"
+               "      status: {value: won}\n");
+    WRITE_CASE(f, "deals.csv", "Id,Currency\nd1,USD\nd2,usd\n");
+    credo_error err = import_case_fails(f, CREDO_ERR_INVALID);
+    expect_contains(err.message, "deals.csv:3: field currency: invalid currency 'usd'");
+    assert_int_equal(count_rows(f, "deals"), 0);
+}
+
 #define IMPORT_TEST(name) cmocka_unit_test_setup_teardown(name, setup_import, teardown_import)
 
 int main(void)
@@ -966,6 +985,7 @@ int main(void)
         IMPORT_TEST(test_id_line_break_rejected),
         IMPORT_TEST(test_id_control_characters_rejected),
         IMPORT_TEST(test_name_line_break_accepted),
+        IMPORT_TEST(test_lower_case_currency_rejected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

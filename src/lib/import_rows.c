@@ -149,6 +149,22 @@ static credo_status parse_status(const mapping_source *source, const import_row_
     return field_error(source, origin, DEAL_STATUS, err);
 }
 
+/* Rejects a currency that is not an ISO 4217 code in capitals, so that
+ * "usd" and "USD" never count as two currencies. */
+static credo_status check_currency(const mapping_source *source, const import_row_origin *origin,
+                                   const char *currency, int field, credo_error *err)
+{
+    bool valid = currency != NULL && strlen(currency) == 3;
+    for (size_t i = 0; valid && i < 3; i++)
+        valid = currency[i] >= 'A' && currency[i] <= 'Z';
+    if (valid)
+        return CREDO_OK;
+    credo_error_set(err, CREDO_ERR_INVALID,
+                    "invalid currency '%s'; write the ISO 4217 code in capitals, such as USD (the mapping's "
+                    "'transform: upper' converts lower case)", currency == NULL ? "" : currency);
+    return field_error(source, origin, field, err);
+}
+
 static credo_status write_deal(credo_store *store, const mapping_source *source,
                                const import_row_origin *origin, const char *const *v, credo_error *err)
 {
@@ -157,6 +173,8 @@ static credo_status write_deal(credo_store *store, const mapping_source *source,
         v[DEAL_PARTNER], v[DEAL_PRODUCT], 0, CREDO_DEAL_OPEN, 0, 0,
     };
     credo_status status = parse_status(source, origin, v[DEAL_STATUS], &row.status, err);
+    if (status == CREDO_OK)
+        status = check_currency(source, origin, v[DEAL_CURRENCY], DEAL_CURRENCY, err);
     if (status == CREDO_OK && v[DEAL_AMOUNT] != NULL &&
         credo_parse_money(v[DEAL_AMOUNT], strlen(v[DEAL_AMOUNT]), source->money_decimals, &row.amount, err) != CREDO_OK)
         status = field_error(source, origin, DEAL_AMOUNT, err);
@@ -230,7 +248,9 @@ static credo_status write_quota(credo_store *store, const mapping_source *source
                                 const import_row_origin *origin, const char *const *v, credo_error *err)
 {
     credo_quota_row row = {v[QUOTA_REP], v[QUOTA_CURRENCY], 0, 0, 0};
-    credo_status status = parse_date_field(source, origin, v, QUOTA_START, &row.start, err);
+    credo_status status = check_currency(source, origin, v[QUOTA_CURRENCY], QUOTA_CURRENCY, err);
+    if (status == CREDO_OK)
+        status = parse_date_field(source, origin, v, QUOTA_START, &row.start, err);
     if (status == CREDO_OK)
         status = parse_date_field(source, origin, v, QUOTA_END, &row.end, err);
     if (status == CREDO_OK)
