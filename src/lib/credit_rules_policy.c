@@ -15,20 +15,11 @@ static credo_status out_of_memory(const policy_reader *reader)
 credo_status policy_read_condition(const policy_reader *reader, const policy_node *node, const char *what,
                                    credo_expr **out)
 {
-    *out = NULL;
-    credo_status status = policy_expect_kind(reader, node, POLICY_NODE_SCALAR, what);
-    if (status != CREDO_OK)
+    credo_policy_pos pos = {0, 0};
+    credo_expr_error where;
+    credo_status status = policy_parse_expression(reader, node, what, &credo_deal_schema, out, &pos, &where);
+    if (status == CREDO_OK || pos.line == 0)
         return status;
-
-    credo_expr_error where = {0};
-    status = credo_expr_parse(node->text, node->length, &credo_deal_schema, out, &where, NULL);
-    if (status == CREDO_ERR_NOMEM)
-        return out_of_memory(reader);
-    if (status == CREDO_OK)
-        return CREDO_OK;
-
-    size_t offset = policy_text_offset(node->text, node->length, where.line, where.column);
-    credo_policy_pos pos = policy_scalar_position(reader->lines, node->pos, node->text, node->length, offset);
     return policy_fail(reader, pos, status,
                        "invalid %s: %s; correct the condition (its fields are listed in "
                        "docs/engagement.md)",

@@ -137,6 +137,15 @@ credo_status policy_expect_kind(const policy_reader *reader, const policy_node *
  * territories, with types and ids checked but references not yet linked. */
 credo_status policy_build(const policy_reader *reader, const policy_node *root);
 
+/* Parses the expression in a scalar node against schema. On a syntax
+ * error returns its status with *error_pos set to the error's position in
+ * the file and *where to the parser's message, for the caller to report;
+ * other failures (not a scalar, out of memory) are reported here and leave
+ * *error_pos untouched. */
+credo_status policy_parse_expression(const policy_reader *reader, const policy_node *node, const char *what,
+                                     const credo_expr_schema *schema, credo_expr **out,
+                                     credo_policy_pos *error_pos, credo_expr_error *where);
+
 /* Reads a territory's match rule from its scalar node, mapping expression
  * errors to positions in the file. */
 credo_status policy_read_match(const policy_reader *reader, const policy_node *node, const char *territory_id,

@@ -273,23 +273,35 @@ credo_status policy_build(const policy_reader *reader, const policy_node *root)
 
 /* Parses the rule and moves an error position from the expression to the
  * file through the scalar's source (see policy_scalar_position). */
-credo_status policy_read_match(const policy_reader *reader, const policy_node *node, const char *territory_id,
-                               credo_expr **out)
+credo_status policy_parse_expression(const policy_reader *reader, const policy_node *node, const char *what,
+                                     const credo_expr_schema *schema, credo_expr **out,
+                                     credo_policy_pos *error_pos, credo_expr_error *where)
 {
     *out = NULL;
-    credo_status status = policy_expect_kind(reader, node, POLICY_NODE_SCALAR, "match");
+    credo_status status = policy_expect_kind(reader, node, POLICY_NODE_SCALAR, what);
     if (status != CREDO_OK)
         return status;
 
-    credo_expr_error where = {0};
-    status = credo_expr_parse(node->text, node->length, &credo_account_schema, out, &where, NULL);
+    memset(where, 0, sizeof *where);
+    status = credo_expr_parse(node->text, node->length, schema, out, where, NULL);
     if (status == CREDO_ERR_NOMEM)
         return out_of_memory(reader);
     if (status == CREDO_OK)
         return CREDO_OK;
 
-    size_t offset = policy_text_offset(node->text, node->length, where.line, where.column);
-    credo_policy_pos pos = policy_scalar_position(reader->lines, node->pos, node->text, node->length, offset);
+    size_t offset = policy_text_offset(node->text, node->length, where->line, where->column);
+    *error_pos = policy_scalar_position(reader->lines, node->pos, node->text, node->length, offset);
+    return status;
+}
+
+credo_status policy_read_match(const policy_reader *reader, const policy_node *node, const char *territory_id,
+                               credo_expr **out)
+{
+    credo_policy_pos pos = {0, 0};
+    credo_expr_error where;
+    credo_status status = policy_parse_expression(reader, node, "match", &credo_account_schema, out, &pos, &where);
+    if (status == CREDO_OK || pos.line == 0)
+        return status;
     return policy_fail(reader, pos, status,
                        "invalid match of territory '%s': %s; correct the rule (the syntax is "
                        "in the match section of docs/policy.md)",
