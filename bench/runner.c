@@ -402,7 +402,7 @@ typedef struct results {
     double incremental_rows_s, incremental_territories_s;
     size_t changed_rows, reevaluated_rows, changed_territories, reevaluated_territories;
     credo_rule_index_stats stats;
-    size_t assigned, overlaps, gaps;
+    size_t assigned, overlaps, gaps, overlay_entries;
 } results;
 
 /* One thread's share of the rows. */
@@ -587,6 +587,7 @@ static void measure_credo(results *r, const credo_snapshot *s, const credo_polic
         r->overlaps += assignment->status[i] == CREDO_ACCOUNT_OVERLAP;
         r->gaps += assignment->status[i] == CREDO_ACCOUNT_GAP;
     }
+    r->overlay_entries = assignment->overlay_start[assignment->count];
     credo_assignment_free(assignment);
     credo_rule_bound_free(bound);
     credo_rule_index_free(index);
@@ -653,9 +654,12 @@ static void print_json(const results *r)
     printf(" \"csv_load_s\": %.3f, \"policy_parse_s\": %.3f, \"sqlite_load_s\": %.3f,\n", r->load_s,
            r->policy_s, r->sql_load_s);
     printf(" \"peak_rss_bytes\": %ld, \"index_bytes\": %zu,\n", usage.ru_maxrss * 1024L, r->stats.bytes);
-    printf(" \"conjunctions\": %zu, \"anchored\": %zu, \"always_checked\": %zu, \"postings\": %zu,\n",
-           r->stats.conjunctions, r->stats.anchored, r->stats.always_checked, r->stats.postings);
-    printf(" \"assigned\": %zu, \"overlaps\": %zu, \"gaps\": %zu,\n", r->assigned, r->overlaps, r->gaps);
+    printf(" \"conjunctions\": %zu, \"anchored\": %zu, \"composite\": %zu, \"always_checked\": %zu,"
+           " \"postings\": %zu,\n",
+           r->stats.conjunctions, r->stats.anchored, r->stats.composite, r->stats.always_checked,
+           r->stats.postings);
+    printf(" \"assigned\": %zu, \"overlaps\": %zu, \"gaps\": %zu, \"overlays_per_account\": %.2f,\n",
+           r->assigned, r->overlaps, r->gaps, (double)r->overlay_entries / (double)r->accounts);
     printf(" \"baselines_sampled\": %s, \"sqlite_translated\": %s,\n", r->sample < r->accounts ? "true" : "false",
            r->sql_ok ? "true" : "false");
     printf(" \"incremental_changed_rows\": %zu, \"incremental_reevaluated\": %zu, \"incremental_s\": %.4f,\n",

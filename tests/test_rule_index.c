@@ -477,6 +477,28 @@ static void expect_same(const credo_assignment *got, const credo_assignment *wan
 /* Runs both evaluators on one random case and compares them. Returns the
  * number of accounts that matched some territory, to show the case is not
  * trivial. */
+/* Composite conjunctions met by the differential cases, so that a test
+ * can check the pair tables were reached. */
+static size_t composite_seen;
+
+/* Threaded assignment in small chunks must equal the oracle too. */
+static void check_threads(const credo_snapshot *snapshot, const credo_rule_index *index,
+                          const credo_assignment *want, const char *text)
+{
+    credo_error err = {0};
+    credo_rule_bound *bound = NULL;
+    credo_assignment *got = NULL;
+    assert_int_equal(credo_rule_index_bind(index, snapshot, &bound, &err), CREDO_OK);
+    assert_int_equal(credo_rule_bound_assign_threads(bound, 3, NULL, &got, &err), CREDO_OK);
+    assert_int_equal(got->count, want->count);
+    expect_same(got, want, 0, text);
+    credo_rule_index_stats stats;
+    credo_rule_index_stats_get(index, bound, &stats);
+    composite_seen += stats.composite;
+    credo_assignment_free(got);
+    credo_rule_bound_free(bound);
+}
+
 static size_t check_one_case(unsigned territories, bool explosive)
 {
     char *text = random_policy_text(territories, explosive);
@@ -491,6 +513,7 @@ static size_t check_one_case(unsigned territories, bool explosive)
     assert_int_equal(credo_assign_accounts_indexed(snapshot, policy, index, &got, &err), CREDO_OK);
     assert_int_equal(got->count, want->count);
     expect_same(got, want, 0, text);
+    check_threads(snapshot, index, want, text);
 
     size_t matched = 0;
     for (size_t row = 0; row < want->count; row++)
@@ -516,6 +539,8 @@ static void differential_random_policies(void **state)
         matched += check_one_case(1 + rng_below(40), false);
     /* Guards against a generator that makes every rule false. */
     assert_true(matched > DIFF_POLICIES * DIFF_ACCOUNTS / 4);
+    /* Guards against cases that never reach a pair table. */
+    assert_true(composite_seen > DIFF_POLICIES);
 }
 
 static void differential_expansion_limits(void **state)
@@ -822,6 +847,129 @@ static void assign_small_by_hand(void **state)
     credo_snapshot_free(snapshot);
 }
 
+/* 60 accounts p00..p59: row i has region regions[i % 6], industry
+ * industries[i % 4], postal code postal[(i / 4) % 6] and employees
+ * (i % 5) * 100. */
+static credo_snapshot *pair_snapshot(void)
+{
+    static const char *const regions[] = {"US-WA", "US-CA", "US-OR", "US-NY", "US-TX", "US-FL"};
+    static const char *const industries[] = {"Tech", "Retail", "Health", "Energy"};
+    static const char *const postal[] = {"98001", "98052", "10001", "10019", "94105", "02134"};
+    credo_error err = {0};
+    credo_snapshot *snapshot = NULL;
+    assert_int_equal(credo_snapshot_new(&snapshot, &err), CREDO_OK);
+    for (size_t i = 0; i < 60; i++) {
+        size_t row = 0;
+        char id[8];
+        snprintf(id, sizeof id, "p%02zu", i);
+        assert_int_equal(credo_snapshot_add_account(snapshot, &row, &err), CREDO_OK);
+        snapshot->accounts.id[row] = intern(snapshot, id);
+        snapshot->accounts.region[row] = intern(snapshot, regions[i % 6]);
+        snapshot->accounts.industry[row] = intern(snapshot, industries[i % 4]);
+        snapshot->accounts.postal_code[row] = intern(snapshot, postal[(i / 4) % 6]);
+        snapshot->accounts.employees[row] = (credo_number)((i % 5) * 100 * 10000);
+    }
+    assert_int_equal(credo_snapshot_finish(snapshot, &err), CREDO_OK);
+    return snapshot;
+}
+
+/* A territory that no account matches but that sits in the posting lists
+ * of postal code 98001 and of industry Tech, so that those lists are long
+ * enough for composite anchors (region "US-ZZ" is nowhere in the data). */
+#define PAIR_FILLER(id)                                                                     \
+    "  - {id: " id ", type: geo, match: '(postal_code in (\"98000\"..\"98010\") or industry = \"Tech\") " \
+    "and not (region != \"US-ZZ\")'}\n"
+
+/* A postal range with an employee band, and an overlay on an industry and
+ * two regions, among eight fillers. The postal range (10 rows) and the industry (15 rows) are
+ * the anchors, and the other test passes a quarter and a third of the rows
+ * they select, so both conjunctions move to pair tables. */
+#define PAIR_POLICY                                                                         \
+    "credo_policy: 1\n"                                                                     \
+    "types: [{id: geo, priority: 1}, {id: spec, priority: 0, overlay: true}]\n"              \
+    "territories:\n"                                                                        \
+    "  - {id: band, type: geo, match: 'postal_code in (\"98000\"..\"98010\") and employees >= 100 and employees < 200'}\n" \
+    "  - {id: tech, type: spec, match: 'industry = \"Tech\" and region in (\"US-WA\", \"US-NY\")'}\n" \
+    PAIR_FILLER("f1") PAIR_FILLER("f2") PAIR_FILLER("f3") PAIR_FILLER("f4")                  \
+    PAIR_FILLER("f5") PAIR_FILLER("f6") PAIR_FILLER("f7") PAIR_FILLER("f8")
+
+/* Rows p00..p59 worked out by hand: "band" holds for postal 98001 ((i / 4)
+ * % 6 == 0) and employees 100 (i % 5 == 1); "tech" for industry Tech (i %
+ * 4 == 0) and region US-WA or US-NY (i % 6 is 0 or 3), that is i % 12 ==
+ * 0. */
+static void bind_composite_pairs(void **state)
+{
+    (void)state;
+    credo_snapshot *snapshot = pair_snapshot();
+    credo_policy *policy = parse_policy(PAIR_POLICY);
+    credo_error err = {0};
+    credo_rule_index *index = NULL;
+    credo_rule_bound *bound = NULL;
+    credo_assignment *got = NULL;
+    assert_int_equal(credo_rule_index_build(policy, &index, &err), CREDO_OK);
+    assert_int_equal(credo_rule_index_bind(index, snapshot, &bound, &err), CREDO_OK);
+    credo_rule_index_stats stats;
+    credo_rule_index_stats_get(index, bound, &stats);
+    assert_int_equal(stats.composite, 2);
+    assert_int_equal(credo_rule_bound_assign_threads(bound, 2, NULL, &got, &err), CREDO_OK);
+    for (size_t i = 0; i < 60; i++) {
+        bool band = (i / 4) % 6 == 0 && i % 5 == 1;
+        bool tech = i % 12 == 0;
+        assert_int_equal(got->status[i], band ? CREDO_ACCOUNT_ASSIGNED : CREDO_ACCOUNT_GAP);
+        assert_int_equal(got->overlay_start[i + 1] - got->overlay_start[i], tech ? 1 : 0);
+    }
+    credo_assignment_free(got);
+    credo_rule_bound_free(bound);
+    credo_rule_index_free(index);
+    credo_policy_free(policy);
+    credo_snapshot_free(snapshot);
+}
+
+typedef struct progress_log {
+    uint64_t calls, last_done, last_total;
+    bool ascending;
+} progress_log;
+
+static void log_progress(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+    progress_log *log = ctx;
+    assert_string_equal(stage, "assign");
+    log->ascending = log->ascending && done >= log->last_done;
+    log->calls++;
+    log->last_done = done;
+    log->last_total = total;
+}
+
+/* Progress ends at the row count, and the threaded result equals one call
+ * over all rows. */
+static void assign_threads_progress(void **state)
+{
+    (void)state;
+    credo_snapshot *snapshot = pair_snapshot();
+    credo_policy *policy = parse_policy(PAIR_POLICY);
+    credo_error err = {0};
+    credo_rule_index *index = NULL;
+    credo_rule_bound *bound = NULL;
+    credo_assignment *got = NULL, *want = NULL;
+    progress_log log = {.ascending = true};
+    credo_progress progress = {log_progress, &log};
+    assert_int_equal(credo_rule_index_build(policy, &index, &err), CREDO_OK);
+    assert_int_equal(credo_rule_index_bind(index, snapshot, &bound, &err), CREDO_OK);
+    assert_int_equal(credo_rule_bound_assign_threads(bound, 4, &progress, &got, &err), CREDO_OK);
+    assert_int_equal(credo_assign_accounts(snapshot, policy, &want, &err), CREDO_OK);
+    expect_same(got, want, 0, PAIR_POLICY);
+    assert_true(log.calls >= 1);
+    assert_true(log.ascending);
+    assert_int_equal(log.last_done, 60);
+    assert_int_equal(log.last_total, 60);
+    credo_assignment_free(got);
+    credo_assignment_free(want);
+    credo_rule_bound_free(bound);
+    credo_rule_index_free(index);
+    credo_policy_free(policy);
+    credo_snapshot_free(snapshot);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -837,6 +985,8 @@ int main(void)
         cmocka_unit_test(bound_assign_rows_listed),
         cmocka_unit_test(bound_rows_unsorted_rejected),
         cmocka_unit_test(assign_band_joined),
+        cmocka_unit_test(bind_composite_pairs),
+        cmocka_unit_test(assign_threads_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

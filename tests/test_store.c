@@ -178,7 +178,7 @@ static const char *text_of(const credo_snapshot *snapshot, credo_str id)
 static void test_open_creates_schema(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), CREDO_SCHEMA_VERSION);
     expect_raw_text(f->path, "PRAGMA journal_mode", "wal");
     int64_t tables = raw_int(f->path,
                              "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
@@ -245,7 +245,7 @@ static void test_open_migrates_version_1(void **state)
     credo_store *store = NULL;
     credo_error err;
     assert_int_equal(credo_store_open(path, &store, &err), CREDO_OK);
-    assert_int_equal(raw_int(path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), CREDO_SCHEMA_VERSION);
     assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
                                    "AND name IN ('activities', 'deal_history', 'quotas', "
                                    "'registrations', 'audit_log', 'audit_head', "
@@ -284,7 +284,7 @@ static void test_open_twice_keeps_data(void **state)
     f->store = NULL;
 
     assert_int_equal(credo_store_open(f->path, &f->store, &err), CREDO_OK);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), CREDO_SCHEMA_VERSION);
     assert_int_equal(store_count(f->store, "reps"), 1);
 }
 
@@ -299,7 +299,7 @@ static void test_open_sqlite_prefix(void **state)
     credo_error err;
     assert_int_equal(credo_store_open(location, &store, &err), CREDO_OK);
     credo_store_close(store);
-    assert_int_equal(raw_int(path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), CREDO_SCHEMA_VERSION);
     free(path);
     free(dir);
 }
@@ -309,7 +309,7 @@ static void test_open_rejects_newer_schema(void **state)
     char *dir = test_make_tempdir("store-newer");
     char *path = test_path_join(dir, "newer.db");
     raw_exec(path, "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept');"
-                   "PRAGMA user_version = 3;");
+                   "PRAGMA user_version = 99;");
     size_t before_length, after_length;
     char *before = test_read_file(path, &before_length);
 
@@ -318,8 +318,8 @@ static void test_open_rejects_newer_schema(void **state)
     assert_int_equal(credo_store_open(path, &store, &err), CREDO_ERR_STORE);
     assert_null(store);
     expect_contains(err.message, path);
-    expect_contains(err.message, "schema version 3");
-    expect_contains(err.message, "up to 2");
+    expect_contains(err.message, "schema version 99");
+    expect_contains(err.message, "up to 3");
     expect_contains(err.message, "upgrade credo");
 
     char *after = test_read_file(path, &after_length);

@@ -42,6 +42,7 @@
 #include "credo/engine.h"
 #include "credo/error.h"
 #include "credo/model.h"
+#include "credo/parallel.h"
 #include "credo/policy.h"
 
 /* Limits of the rule compiler. A rule whose expansion into conjunctions
@@ -74,6 +75,7 @@ typedef struct credo_rule_index_stats {
     size_t literals;           /* tests of all conjunctions */
     size_t opaque_literals;    /* sub-expressions kept whole by the limits above */
     size_t anchored;           /* conjunctions reached through an anchor (after binding) */
+    size_t composite;          /* of those, listed under a pair of values (after binding) */
     size_t always_checked;     /* conjunctions checked for every account (after binding) */
     size_t never_true;         /* conjunctions no account can satisfy (after binding) */
     size_t postings;           /* entries of all anchor lookup tables (after binding) */
@@ -119,6 +121,20 @@ credo_status credo_rule_bound_assign(const credo_rule_bound *bound, size_t first
  * the snapshot or out of order, and with CREDO_ERR_NOMEM. */
 credo_status credo_rule_bound_assign_rows(const credo_rule_bound *bound, const uint32_t *rows,
                                           size_t count, credo_assignment **out, credo_error *err);
+
+/* Rows per chunk of credo_rule_bound_assign_threads: small enough that two
+ * threads finish close together, large enough that joining stays cheap. */
+#define CREDO_RULE_INDEX_CHUNK_ROWS 65536u
+
+/* Assigns every account row of the bound snapshot on up to `threads`
+ * threads (see credo_parallel_run) and joins the chunks into *out, which
+ * equals the result of credo_rule_bound_assign over all rows. progress may
+ * be NULL; it receives stage "assign" in rows. Fails with CREDO_ERR_NOMEM,
+ * or with CREDO_ERR_LIMIT when the tied or overlay lists would hold 2^32
+ * entries or more. */
+credo_status credo_rule_bound_assign_threads(const credo_rule_bound *bound, size_t threads,
+                                             const credo_progress *progress,
+                                             credo_assignment **out, credo_error *err);
 
 /* The snapshot and the compiled policy a binding was made for. */
 const credo_snapshot *credo_rule_bound_snapshot(const credo_rule_bound *bound);

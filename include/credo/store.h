@@ -19,8 +19,12 @@
 #include "credo/model.h"
 #include "credo/types.h"
 
+struct credo_assignment;
+struct credo_policy;
+struct credo_progress;
+
 /* Newest schema version this build writes; migrations numbered 1..N. */
-#define CREDO_SCHEMA_VERSION 2
+#define CREDO_SCHEMA_VERSION 3
 
 typedef struct credo_store credo_store;
 
@@ -227,6 +231,41 @@ credo_status credo_store_each_credit(credo_store *store, int64_t run_id,
  * summaries and tests. Any other name gives CREDO_ERR_INVALID. */
 credo_status credo_store_count(credo_store *store, const char *table, int64_t *count,
                                credo_error *err);
+
+/* ---- Compact run results ----------------------------------------------------
+ *
+ * One row per account row of a run in table run_account_rows: (run_id, row,
+ * account_id, status, territory_id), keyed by run id and the account's row
+ * in the run's snapshot (rows sorted by account id). status is the
+ * credo_account_status number; territory_id is NULL unless the account is
+ * assigned. Tied and overlay lists and reasons are not kept here; the
+ * per-account table run_assignments keeps them for runs saved one row at a
+ * time. Writes go through one prepared statement in the caller's open
+ * transaction, in batches of CREDO_STORE_BULK_BATCH rows. */
+
+/* Rows written between two progress reports. */
+#define CREDO_STORE_BULK_BATCH 65536u
+
+/* Writes the entries of assignment (whose entry i is account row i of
+ * snapshot, territories indexing policy) under run_id. rows NULL inserts
+ * every entry; a row already stored for the run fails with
+ * CREDO_ERR_CONFLICT. rows non-NULL writes only entries rows[0, count),
+ * replacing stored rows of the run, as after an incremental run. progress
+ * may be NULL; it receives stage "store" in rows. Fails with
+ * CREDO_ERR_INVALID when no transaction is open, when assignment and
+ * snapshot differ in row count, or on a row outside them. */
+credo_status credo_store_put_assignment_rows(credo_store *store, int64_t run_id,
+                                             const credo_snapshot *snapshot,
+                                             const struct credo_policy *policy,
+                                             const struct credo_assignment *assignment,
+                                             const uint32_t *rows, size_t count,
+                                             const struct credo_progress *progress,
+                                             credo_error *err);
+
+/* Counts the compact rows stored for run_id with each status: counts[s]
+ * for credo_account_status s (assigned, overlap, gap). */
+credo_status credo_store_count_assignment_rows(credo_store *store, int64_t run_id, int64_t counts[3],
+                                               credo_error *err);
 
 /* ---- Conflict decisions ----------------------------------------------------
  *

@@ -168,6 +168,32 @@ static bool mark_number_field(row_marks *marks, const credo_rule_bound *bound, i
     return true;
 }
 
+/* Rows whose key in pair table p lists a conjunction of a changed
+ * territory. Returns false when out of memory. */
+static bool mark_pair_table(row_marks *marks, const credo_rule_bound *bound, size_t p, const bool *changed)
+{
+    const ri_pair_table *table = &bound->pairs[p];
+    size_t slot_count = table->map.slots == NULL ? 0 : table->map.mask + 1;
+    bool *hit = calloc(slot_count + 1, sizeof *hit);
+    if (hit == NULL)
+        return false;
+    bool any = false;
+    for (size_t s = 0; s < slot_count; s++) {
+        const ri_pair_slot *slot = &table->map.slots[s];
+        hit[s] = slot->key != 0 && posting_changed(bound, table->postings + slot->start, slot->count, changed);
+        any = any || hit[s];
+    }
+    for (size_t row = 0; any && row < marks->rows; row++) {
+        uint64_t key = 0;
+        const ri_pair_slot *slot =
+            ri_pair_row_key(bound, table, (uint32_t)row, &key) ? ri_pair_find(&table->map, key) : NULL;
+        if (slot != NULL && hit[slot - table->map.slots])
+            mark(marks, row);
+    }
+    free(hit);
+    return true;
+}
+
 /* Rows that a changed territory's conjunctions may select now. */
 static bool mark_candidates(row_marks *marks, const credo_rule_bound *bound, const bool *changed)
 {
@@ -182,6 +208,9 @@ static bool mark_candidates(row_marks *marks, const credo_rule_bound *bound, con
             return false;
     for (int n = 0; n < RI_NUMBER_FIELDS; n++)
         if (!mark_number_field(marks, bound, n, changed))
+            return false;
+    for (size_t p = 0; p < bound->pair_count; p++)
+        if (!mark_pair_table(marks, bound, p, changed))
             return false;
     return true;
 }

@@ -257,6 +257,9 @@ void credo_rule_index_stats_get(const credo_rule_index *index, const credo_rule_
         stats->postings += bound->text[i].posting_count;
     for (size_t n = 0; n < RI_NUMBER_FIELDS; n++)
         stats->postings += bound->number[n].posting_count;
+    for (size_t p = 0; p < bound->pair_count; p++)
+        stats->postings += bound->pairs[p].posting_count;
+    stats->composite = bound->composite_count;
     stats->bytes += bound->bytes;
 }
 

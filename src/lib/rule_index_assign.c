@@ -64,6 +64,28 @@ static void try_list(scratch *s, const uint32_t *list, const ri_filter *filters,
     }
 }
 
+/* Verifies the conjunctions of the pair tables that the account's key
+ * selects in each (see ri_pair_slot). */
+static void gather_pairs(scratch *s, uint32_t row)
+{
+    const credo_rule_bound *bound = s->bound;
+    int64_t codes[RI_NUMBER_FIELDS];
+    for (int n = 0; n < RI_NUMBER_FIELDS; n++)
+        codes[n] = bound->pair_bound_count[n] == 0 || s->values[n] == CREDO_NUMBER_NONE
+                       ? -1
+                       : ri_pair_number_code(bound, n, s->values[n]);
+    for (size_t p = 0; p < bound->pair_count; p++) {
+        const ri_pair_table *table = &bound->pairs[p];
+        credo_str id = bound->text[table->column].values[row];
+        int64_t code = table->slot < RI_NUMBER_FIELDS ? codes[table->slot] : s->values[table->slot];
+        if (id == CREDO_STR_NONE || code < 0)
+            continue;
+        const ri_pair_slot *slot = ri_pair_find(&table->map, (uint64_t)id << 32 | (uint32_t)code);
+        if (slot != NULL)
+            try_list(s, table->postings + slot->start, table->filters + slot->start, slot->count, row);
+    }
+}
+
 /* Reads the account's slot values (see ri_test), then verifies every
  * conjunction that an anchor of the account selects. */
 static void gather(scratch *s, uint32_t row)
@@ -96,6 +118,8 @@ static void gather(scratch *s, uint32_t row)
         try_list(s, list, list == NULL ? NULL : field->filters + (list - field->postings), count, row);
     }
     try_list(s, bound->always, bound->always_filters, bound->always_count, row);
+    if (bound->pair_count > 0)
+        gather_pairs(s, row);
 }
 
 static bool is_named(const scratch *s, uint32_t row, uint32_t t)

@@ -399,9 +399,13 @@ static bool choose_all(credo_rule_bound *bound)
     bool ok = ri_number_sample(bound);
     for (size_t c = 0; ok && c < bound->index->conjunction_count && !work.failed; c++)
         choose_anchor(&work, (uint32_t)c);
-    ok = ok && !work.failed && ri_text_build_postings(bound, work.entries, work.entry_count) &&
+    /* The tests are compiled before the postings are laid out, because the
+     * composite anchors are chosen from the compiled tests. */
+    ok = ok && !work.failed && ri_compile_tests(bound) &&
+         ri_pair_convert(bound, work.entries, &work.entry_count) &&
+         ri_text_build_postings(bound, work.entries, work.entry_count) &&
          ri_number_build(bound, work.bands, work.band_count) && list_always(bound) &&
-         ri_compile_tests(bound);
+         ri_fill_filters(bound);
     free(work.entries);
     free(work.bands);
     return ok;
@@ -451,6 +455,12 @@ void credo_rule_bound_free(credo_rule_bound *bound)
     free(bound->tests);
     free(bound->test_start);
     free(bound->intervals);
+    free(bound->first_pass);
+    for (size_t p = 0; p < bound->pair_count; p++)
+        ri_pair_table_free(&bound->pairs[p]);
+    free(bound->pairs);
+    for (int n = 0; n < RI_NUMBER_FIELDS; n++)
+        free(bound->pair_bounds[n]);
     free(bound->skip);
     free(bound->anchor);
     free(bound);

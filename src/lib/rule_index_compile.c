@@ -420,6 +420,8 @@ static void compile_conjunction(compile_work *w, uint32_t c, ranked_test *scratc
         conditional_passes(bound, scratch, n, rows, row_count);
     }
     qsort(scratch, n, sizeof *scratch, compare_ranked);
+    if (row_count > 0 && n > 0 && scratch[0].test.kind == RI_TEST_SET)
+        w->bound->first_pass[c] = (uint8_t)(scratch[0].passes * 255 / row_count);
     for (size_t i = 0; i < n; i++)
         bound->tests[(*count)++] = scratch[i].test;
 }
@@ -465,10 +467,14 @@ static ri_filter *filters_of(credo_rule_bound *bound, const uint32_t *postings, 
     return filters;
 }
 
-/* Fills the filter beside every posting, once the tests are compiled. */
-static bool fill_filters(credo_rule_bound *bound)
+bool ri_fill_filters(credo_rule_bound *bound)
 {
     bool ok = true;
+    for (size_t p = 0; p < bound->pair_count; p++) {
+        ri_pair_table *table = &bound->pairs[p];
+        table->filters = filters_of(bound, table->postings, table->posting_count);
+        ok = ok && table->filters != NULL;
+    }
     for (size_t k = 0; k < bound->text_count; k++) {
         ri_text_column *column = &bound->text[k];
         column->filters = filters_of(bound, column->postings, column->posting_count);
@@ -489,9 +495,13 @@ bool ri_compile_tests(credo_rule_bound *bound)
     size_t literals = index->literal_count == 0 ? 1 : index->literal_count;
     bound->tests = malloc(literals * sizeof *bound->tests);
     bound->test_start = malloc((index->conjunction_count + 1) * sizeof *bound->test_start);
+    bound->first_pass = malloc((index->conjunction_count + 1) * sizeof *bound->first_pass);
     ranked_test *scratch = malloc(longest_conjunction(index) * sizeof *scratch);
     compile_work w = {.bound = bound};
-    w.failed = bound->tests == NULL || bound->test_start == NULL || scratch == NULL;
+    w.failed = bound->tests == NULL || bound->test_start == NULL || bound->first_pass == NULL ||
+               scratch == NULL;
+    if (bound->first_pass != NULL)
+        memset(bound->first_pass, 255, index->conjunction_count + 1);
 
     size_t count = 0;
     for (size_t c = 0; c < index->conjunction_count && !w.failed; c++) {
@@ -507,5 +517,5 @@ bool ri_compile_tests(credo_rule_bound *bound)
     bound->slot_count = RI_NUMBER_FIELDS + bound->text_count;
     bound->bytes += literals * sizeof *bound->tests + w.interval_capacity * sizeof *w.intervals +
                     (index->conjunction_count + 1) * sizeof *bound->test_start;
-    return !w.failed && fill_filters(bound);
+    return !w.failed;
 }

@@ -159,6 +159,42 @@ typedef struct ri_band {
     credo_number low, high;
 } ri_band;
 
+/* Composite anchors: a conjunction whose anchor is a text test and whose
+ * most selective other test is a set of a few values of another slot is
+ * listed under pairs (anchor value, code of the other slot's value), so
+ * that an account reads only the conjunctions that pass both. The key is
+ * the anchor value's string id in the high 32 bits and the code in the low
+ * 32: the slot value itself for text slots (a rank, or a string id for a
+ * column too large to rank), and for number slots the index of the
+ * elementary interval among bound->pair_bounds (the count of bounds at or
+ * below the value). Key 0 marks an empty slot; it never occurs, because
+ * string id 0 is the missing value. */
+typedef struct ri_pair_slot {
+    uint64_t key;
+    uint32_t start;
+    uint32_t count;
+} ri_pair_slot;
+
+typedef struct ri_pair_map {
+    ri_pair_slot *slots;
+    size_t mask; /* slot count - 1; slot count is a power of two */
+    size_t used;
+} ri_pair_map;
+
+/* The composite postings of one (text column, slot) pair. */
+typedef struct ri_pair_table {
+    uint32_t column; /* index into bound->text of the anchor's column */
+    uint32_t slot;   /* the other test's slot (see ri_test) */
+    ri_pair_map map;
+    uint32_t *postings;
+    ri_filter *filters; /* one per posting */
+    size_t posting_count;
+} ri_pair_table;
+
+/* Most codes one conjunction is listed under in a pair table; a test that
+ * covers more values keeps its conjunction under the anchor alone. */
+#define RI_PAIR_MAX_CODES 64u
+
 struct credo_rule_bound {
     const credo_rule_index *index;
     const credo_snapshot *snapshot;
@@ -178,6 +214,14 @@ struct credo_rule_bound {
     ri_interval *intervals;
     size_t interval_count;
     size_t slot_count;          /* RI_NUMBER_FIELDS + text_count */
+    /* Per conjunction: the share, in 255ths, of sampled rows passing the
+     * anchor that also pass the first compiled test; 255 when unknown. */
+    uint8_t *first_pass;
+    ri_pair_table *pairs;
+    size_t pair_count;
+    size_t composite_count;     /* conjunctions listed in pair tables */
+    credo_number *pair_bounds[RI_NUMBER_FIELDS]; /* sorted, distinct */
+    size_t pair_bound_count[RI_NUMBER_FIELDS];
     size_t sample_rows;         /* rows read for the estimates */
     size_t bytes;
 };
@@ -228,6 +272,46 @@ static inline bool ri_set_test_holds(const credo_rule_bound *bound, const ri_tes
  * bound->tests. Runs after the anchors are chosen. Returns false when out
  * of memory. */
 bool ri_compile_tests(credo_rule_bound *bound);
+
+/* Fills the filter beside every posting of every table, once the tests
+ * are compiled and the composite anchors chosen. Returns false when out of
+ * memory. */
+bool ri_fill_filters(credo_rule_bound *bound);
+
+/* ---- rule_index_pair.c ---- */
+
+/* Moves the conjunctions that gain from a composite anchor out of the text
+ * entries (compacted in place, *count updated) into pair tables, and drops
+ * their first compiled test, which the pair key then implies. Runs after
+ * ri_compile_tests and before the text postings are built. Returns false
+ * when out of memory. */
+bool ri_pair_convert(credo_rule_bound *bound, ri_text_entry *entries, size_t *count);
+
+/* Returns the slot of key in map, or NULL. */
+const ri_pair_slot *ri_pair_find(const ri_pair_map *map, uint64_t key);
+
+/* The code of number value v of field n in the pair tables: the count of
+ * pair bounds at or below v. */
+static inline int64_t ri_pair_number_code(const credo_rule_bound *bound, int n, credo_number v)
+{
+    const credo_number *bounds = bound->pair_bounds[n];
+    size_t low = 0, high = bound->pair_bound_count[n];
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (bounds[middle] <= v)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return (int64_t)low;
+}
+
+/* Computes the key under which account row `row` reads table; false when
+ * the row reads nothing there (a missing value). */
+bool ri_pair_row_key(const credo_rule_bound *bound, const ri_pair_table *table, uint32_t row,
+                     uint64_t *key);
+
+void ri_pair_table_free(ri_pair_table *table);
 
 /* ---- rule_index_text.c ---- */
 

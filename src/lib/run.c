@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "credo/parse.h"
 #include "credo/rule_index.h"
@@ -137,15 +138,24 @@ static credo_status engage_and_credit(credo_run *run, const credo_conflict_decis
     return status;
 }
 
-/* Assigns the accounts through the compiled rule index, whose result
- * equals the straightforward evaluator's (a differential test holds it to
- * that); the straightforward evaluator stays for explanations. */
+/* Assigns the accounts through the compiled rule index on every online
+ * core (at most RUN_MAX_THREADS); the index's result equals the
+ * straightforward evaluator's, which a differential test holds it to, and
+ * the straightforward evaluator stays for explanations. */
+#define RUN_MAX_THREADS 8
+
 static credo_status assign_with_index(credo_run *run, credo_error *err)
 {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = cores < 1 ? 1 : (cores > RUN_MAX_THREADS ? RUN_MAX_THREADS : (size_t)cores);
     credo_rule_index *index = NULL;
+    credo_rule_bound *bound = NULL;
     credo_status status = credo_rule_index_build(run->policy, &index, err);
     if (status == CREDO_OK)
-        status = credo_assign_accounts_indexed(run->snapshot, run->policy, index, &run->assignment, err);
+        status = credo_rule_index_bind(index, run->snapshot, &bound, err);
+    if (status == CREDO_OK)
+        status = credo_rule_bound_assign_threads(bound, threads, NULL, &run->assignment, err);
+    credo_rule_bound_free(bound);
     credo_rule_index_free(index);
     return status;
 }

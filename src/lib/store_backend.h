@@ -45,6 +45,14 @@ typedef struct store_value {
  * as the visitor left it. */
 typedef credo_status (*store_row_visitor)(void *ctx, const store_value *row, credo_error *err);
 
+/* A compact result row (see credo_store_put_assignment_rows). */
+typedef struct store_assignment_row {
+    uint32_t row;
+    uint8_t status;           /* credo_account_status */
+    const char *account_id;
+    const char *territory_id; /* NULL unless assigned */
+} store_assignment_row;
+
 /* The operations of one backend. Arguments have been checked by store.c:
  * ids that the header requires are non-NULL and non-empty, dates are
  * CREDO_DATE_NONE or within years 1..9999, team roles are non-NULL. Errors
@@ -120,6 +128,15 @@ typedef struct store_ops {
      * calls visit once per row in order. */
     credo_status (*select_rows)(credo_store *store, const store_query *query, int64_t filter,
                                 store_row_visitor visit, void *ctx, credo_error *err);
+    /* Writes compact result rows under run_id in the open transaction,
+     * creating their table on first use; replace upserts instead of
+     * inserting. Implemented in store_sqlite_bulk.c for SQLite. */
+    credo_status (*put_assignment_rows)(credo_store *store, int64_t run_id,
+                                        const store_assignment_row *rows, size_t count, bool replace,
+                                        credo_error *err);
+    /* Sets counts[s] to the compact rows of run_id with status s. */
+    credo_status (*count_assignment_rows)(credo_store *store, int64_t run_id, int64_t counts[3],
+                                          credo_error *err);
     /* table is one of the names store.c accepts. */
     credo_status (*count)(credo_store *store, const char *table, int64_t *count,
                           credo_error *err);
@@ -137,6 +154,17 @@ struct credo_store {
  * store_decisions.c, audit.c). CREDO_ERR_INVALID names a malformed
  * SOURCE_DATE_EPOCH. */
 credo_status store_timestamp(char out[STORE_TIMESTAMP_SIZE], credo_error *err);
+
+/* The SQLite connection of a store opened by store_sqlite_open, for the
+ * backend files beside store_sqlite.c. */
+struct sqlite3 *store_sqlite_db(credo_store *store);
+
+/* The SQLite compact-result operations (store_sqlite_bulk.c). */
+credo_status store_sqlite_put_assignment_rows(credo_store *store, int64_t run_id,
+                                              const store_assignment_row *rows, size_t count,
+                                              bool replace, credo_error *err);
+credo_status store_sqlite_count_assignment_rows(credo_store *store, int64_t run_id, int64_t counts[3],
+                                                credo_error *err);
 
 /* Opens the SQLite database at path (see credo_store_open). */
 credo_status store_sqlite_open(const char *path, credo_store **out, credo_error *err);

@@ -97,6 +97,12 @@ static const char *const migrations[] = {
     "  decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'award')),"
     "  winner_rep_id TEXT, decider TEXT NOT NULL, reason TEXT,"
     "  created_at TEXT NOT NULL) WITHOUT ROWID;",
+
+    /* 3: compact per-account results of a run (status and territory only),
+     * written in bulk by store_sqlite_bulk.c. */
+    "CREATE TABLE run_account_rows ("
+    "  run_id INTEGER NOT NULL, row INTEGER NOT NULL, account_id TEXT NOT NULL,"
+    "  status INTEGER NOT NULL, territory_id TEXT, PRIMARY KEY (run_id, row)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CREDO_SCHEMA_VERSION,
@@ -1094,8 +1100,15 @@ static const store_ops sqlite_ops = {
     .audit_last_seq = sqlite_audit_last_seq,
     .audit_append = sqlite_audit_append,
     .select_rows = sqlite_select_rows,
+    .put_assignment_rows = store_sqlite_put_assignment_rows,
+    .count_assignment_rows = store_sqlite_count_assignment_rows,
     .count = sqlite_count,
 };
+
+sqlite3 *store_sqlite_db(credo_store *store)
+{
+    return sqlite_of(store)->db;
+}
 
 credo_status store_sqlite_open(const char *path, credo_store **out, credo_error *err)
 {

@@ -1,0 +1,191 @@
+/* Fast ingest of an accounts CSV file (see include/credo/ingest.h). The
+ * mapped file is cut into chunks of about chunk_bytes at record
+ * boundaries; threads take chunks in turn and read each into its own
+ * columns and string pool (chunk 0 into the snapshot's pool). The chunks
+ * are then appended to the snapshot in file order, with the strings of the
+ * later chunks interned into the snapshot's pool. */
+#include "credo/ingest.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest_internal.h"
+
+/* ---- the mapped file ---- */
+
+/* Maps path read-only. A file that cannot be opened is passed to
+ * credo_csv_open, so that the error is the reader's own. */
+static credo_status map_file(const char *path, const char **data, size_t *size, credo_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat info;
+    if (fd < 0 || fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        credo_csv_reader *reader = NULL;
+        credo_status status = credo_csv_open(path, NULL, &reader, err);
+        credo_csv_close(reader);
+        return status != CREDO_OK ? status
+                                  : credo_error_set(err, CREDO_ERR_IO, "cannot read %s; pass a regular file", path);
+    }
+    *size = (size_t)info.st_size;
+    *data = *size == 0 ? "" : mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (*data == MAP_FAILED)
+        return credo_error_set(err, CREDO_ERR_IO, "cannot map %s into memory; check that it is readable", path);
+    if (*size > 0)
+        madvise((void *)*data, *size, MADV_SEQUENTIAL);
+    return CREDO_OK;
+}
+
+/* ---- cutting ---- */
+
+static bool starts_with_bom(const char *at, size_t left)
+{
+    return left >= 3 && (unsigned char)at[0] == 0xEF && (unsigned char)at[1] == 0xBB &&
+           (unsigned char)at[2] == 0xBF;
+}
+
+/* Cuts data into chunks: chunk k is [starts[k], starts[k + 1]). A cut
+ * lands after the first line feed outside quotes at or past the target
+ * offset, and moves on while the next chunk would start with a byte order
+ * mark. Quotes are found with memchr, so a file with few of them is
+ * scanned at memory speed. Returns the chunk count. */
+static size_t cut_chunks(const char *data, size_t size, size_t chunk_bytes, size_t *starts, size_t max)
+{
+    size_t count = 0, at = 0;
+    bool quoted = false;
+    starts[0] = 0;
+    while (count + 1 < max) {
+        size_t target = starts[count] + chunk_bytes;
+        if (target >= size)
+            break;
+        while (at < target) {
+            const char *quote = memchr(data + at, '"', target - at);
+            if (quote == NULL) {
+                at = target;
+                break;
+            }
+            quoted = !quoted;
+            at = (size_t)(quote - data) + 1;
+        }
+        while (at < size && (quoted || data[at] != '\n' || starts_with_bom(data + at + 1, size - at - 1))) {
+            quoted = quoted != (data[at] == '"');
+            at++;
+        }
+        if (at >= size)
+            break;
+        starts[++count] = ++at;
+    }
+    starts[++count] = size;
+    return count;
+}
+
+/* ---- reading chunks ---- */
+
+typedef struct ingest_run {
+    const char *path;
+    const char *data;
+    size_t size;
+    const ingest_header *header;
+    const credo_csv_options *csv;
+    size_t *starts;
+    ingest_chunk *chunks;
+    credo_snapshot *snapshot;
+    const credo_progress *progress;
+    size_t chunk_bytes;
+    pthread_t caller;
+    atomic_size_t bytes_done;
+} ingest_run;
+
+static credo_status read_one_chunk(void *ctx, size_t k, size_t first, size_t count, credo_error *err)
+{
+    (void)count;
+    ingest_run *run = ctx;
+    ingest_chunk *chunk = &run->chunks[k];
+    chunk->pool = k == 0 ? run->snapshot->strings : credo_strpool_new();
+    if (chunk->pool == NULL)
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", run->path);
+    credo_status status = ingest_read_chunk(run->path, run->data + run->starts[first],
+                                            run->starts[first + 1] - run->starts[first], first == 0,
+                                            run->header, run->csv, chunk, err);
+    size_t done = atomic_fetch_add(&run->bytes_done, run->starts[first + 1] - run->starts[first]) +
+                  (run->starts[first + 1] - run->starts[first]);
+    if (pthread_equal(pthread_self(), run->caller))
+        credo_progress_report(run->progress, "read", done, run->size);
+    return status;
+}
+
+static void free_chunks(ingest_chunk *chunks, size_t count)
+{
+    for (size_t k = 0; chunks != NULL && k < count; k++)
+        ingest_chunk_free(&chunks[k], k > 0);
+    free(chunks);
+}
+
+static credo_status read_chunks(ingest_run *run, size_t count, size_t threads, credo_error *err)
+{
+    run->chunks = calloc(count, sizeof *run->chunks);
+    if (run->chunks == NULL)
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", run->path);
+    run->caller = pthread_self();
+    atomic_init(&run->bytes_done, 0);
+    credo_status status = credo_parallel_run(count, 1, threads, read_one_chunk, run, NULL, "read", err);
+    if (status != CREDO_OK)
+        ingest_shift_error_line(run->path, run->chunks, count, err);
+    if (status == CREDO_OK)
+        credo_progress_report(run->progress, "read", run->size, run->size);
+    return status;
+}
+
+static credo_status ingest_mapped(ingest_run *run, size_t threads, credo_snapshot **out, credo_error *err)
+{
+    size_t max = run->size / run->chunk_bytes + 2;
+    run->starts = malloc((max + 1) * sizeof *run->starts);
+    ingest_header header = {0};
+    credo_status status = run->starts == NULL
+                              ? credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", run->path)
+                              : ingest_read_header(run->path, run->data, run->size, run->csv, &header, err);
+    run->header = &header;
+    if (status == CREDO_OK)
+        status = credo_snapshot_new(&run->snapshot, err);
+    size_t count = status == CREDO_OK ? cut_chunks(run->data, run->size, run->chunk_bytes, run->starts, max) : 0;
+    if (status == CREDO_OK)
+        status = read_chunks(run, count, threads, err);
+    if (status == CREDO_OK)
+        status = ingest_append_chunks(run->path, &header, run->chunks, count, run->snapshot, err);
+    if (status == CREDO_OK)
+        status = credo_snapshot_finish(run->snapshot, err);
+    free_chunks(run->chunks, count);
+    ingest_header_clear(&header);
+    free(run->starts);
+    if (status != CREDO_OK) {
+        credo_snapshot_free(run->snapshot);
+        return status;
+    }
+    *out = run->snapshot;
+    return CREDO_OK;
+}
+
+credo_status credo_ingest_accounts(const char *path, const credo_ingest_options *options,
+                                   credo_snapshot **out, credo_error *err)
+{
+    ingest_run run = {.path = path};
+    credo_status status = map_file(path, &run.data, &run.size, err);
+    if (status != CREDO_OK)
+        return status;
+    run.csv = options == NULL ? NULL : options->csv;
+    run.progress = options == NULL ? NULL : options->progress;
+    run.chunk_bytes = options == NULL || options->chunk_bytes == 0 ? CREDO_INGEST_CHUNK_BYTES : options->chunk_bytes;
+    status = ingest_mapped(&run, options == NULL ? 1 : options->threads, out, err);
+    if (run.size > 0)
+        munmap((void *)run.data, run.size);
+    return status;
+}

@@ -1,0 +1,234 @@
+/* Tests of the fast accounts ingest: values land in the right columns, cuts
+ * at every possible record boundary give the same snapshot as one part,
+ * and errors in later parts name the line of the whole file. */
+#include "test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credo/buf.h"
+#include "credo/ingest.h"
+
+static char *write_temp(const char *label, const char *text)
+{
+    char *dir = test_make_tempdir(label);
+    char *path = test_path_join(dir, "accounts.csv");
+    test_write_file(path, text);
+    free(dir);
+    return path;
+}
+
+static const char *text_of(const credo_snapshot *s, credo_str id)
+{
+    return id == CREDO_STR_NONE ? "" : credo_snapshot_text(s, id);
+}
+
+/* Rows are given out of id order; a quoted name holds a comma, a line
+ * break and a doubled quote; one line is empty; b2 has no employees. */
+#define SAMPLE_CSV                                   \
+    "id,name,region,employees,attr.tier\n"           \
+    "b2,\"Beta, \"\"the\"\"\nsecond\",US-WA,,gold\n" \
+    "\n"                                             \
+    "a1,Acme,US-CA,12.5,\n"
+
+static void ingest_reads_columns(void **state)
+{
+    (void)state;
+    char *path = write_temp("ingest-columns", SAMPLE_CSV);
+    credo_error err = {0};
+    credo_snapshot *s = NULL;
+    assert_int_equal(credo_ingest_accounts(path, NULL, &s, &err), CREDO_OK);
+    assert_int_equal(s->accounts.count, 2);
+    assert_string_equal(text_of(s, s->accounts.id[0]), "a1");
+    assert_string_equal(text_of(s, s->accounts.name[0]), "Acme");
+    assert_string_equal(text_of(s, s->accounts.region[0]), "US-CA");
+    assert_int_equal(s->accounts.employees[0], 125 * CREDO_NUMBER_SCALE / 10);
+    assert_string_equal(text_of(s, s->accounts.id[1]), "b2");
+    assert_string_equal(text_of(s, s->accounts.name[1]), "Beta, \"the\"\nsecond");
+    assert_true(s->accounts.employees[1] == CREDO_NUMBER_NONE);
+    assert_int_equal(s->accounts.attribute_count, 1);
+    assert_string_equal(text_of(s, s->accounts.attributes[0].name), "tier");
+    assert_int_equal(s->accounts.attributes[0].values[0], CREDO_STR_NONE);
+    assert_string_equal(text_of(s, s->accounts.attributes[0].values[1]), "gold");
+    credo_snapshot_free(s);
+    free(path);
+}
+
+/* A file with quoted line breaks, quoted delimiters and a field that looks
+ * like a byte order mark at a line start, as the tiny parts would cut it. */
+static char *tricky_csv(size_t rows)
+{
+    credo_buf text = CREDO_BUF_INIT;
+    credo_buf_puts(&text, "id,name,city,employees\n");
+    for (size_t i = 0; i < rows; i++) {
+        if (i % 5 == 1)
+            credo_buf_printf(&text, "id%04zu,\"multi\nline \"\"%zu\"\"\",\"a,b\",%zu\n", i, i, i);
+        else if (i % 7 == 3)
+            credo_buf_printf(&text, "\xEF\xBB\xBFid%04zu,plain,X,%zu\n", i, i);
+        else
+            credo_buf_printf(&text, "id%04zu,name %zu,city %zu,\n", i, i, i % 3);
+    }
+    char *copy = strdup(credo_buf_text(&text));
+    credo_buf_free(&text);
+    return copy;
+}
+
+static void expect_same_snapshot(const credo_snapshot *x, const credo_snapshot *y)
+{
+    assert_int_equal(x->accounts.count, y->accounts.count);
+    for (size_t r = 0; r < x->accounts.count; r++) {
+        assert_string_equal(text_of(x, x->accounts.id[r]), text_of(y, y->accounts.id[r]));
+        assert_string_equal(text_of(x, x->accounts.name[r]), text_of(y, y->accounts.name[r]));
+        assert_string_equal(text_of(x, x->accounts.city[r]), text_of(y, y->accounts.city[r]));
+        assert_true(x->accounts.employees[r] == y->accounts.employees[r]);
+    }
+}
+
+static void ingest_parts_match_one(void **state)
+{
+    (void)state;
+    char *csv = tricky_csv(300);
+    char *path = write_temp("ingest-parts", csv);
+    credo_error err = {0};
+    credo_snapshot *whole = NULL;
+    assert_int_equal(credo_ingest_accounts(path, NULL, &whole, &err), CREDO_OK);
+    assert_int_equal(whole->accounts.count, 300);
+    size_t sizes[] = {1, 7, 16, 61, 1000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        credo_snapshot *parts = NULL;
+        credo_ingest_options options = {2, sizes[i], NULL, NULL};
+        assert_int_equal(credo_ingest_accounts(path, &options, &parts, &err), CREDO_OK);
+        expect_same_snapshot(parts, whole);
+        credo_snapshot_free(parts);
+    }
+    credo_snapshot_free(whole);
+    free(csv);
+    free(path);
+}
+
+/* Row i of tricky_csv(300) starts on line 2 + i + (i + 3) / 5, because
+ * every row with i % 5 == 1 before it spans two lines. A fifth field in row
+ * 250 is on line 2 + 250 + 50 = 302. */
+static void ingest_error_line_later_part(void **state)
+{
+    (void)state;
+    char *csv = tricky_csv(300);
+    char *at = strstr(csv, "id0250,name 250,city 1,\n");
+    assert_non_null(at);
+    at[strlen("id0250,name")] = ','; /* "name 250" becomes two fields */
+    char *path = write_temp("ingest-error", csv);
+    credo_error err = {0};
+    credo_snapshot *s = NULL;
+    credo_ingest_options options = {2, 64, NULL, NULL};
+    assert_int_equal(credo_ingest_accounts(path, &options, &s, &err), CREDO_ERR_INVALID);
+    char expected[4200];
+    snprintf(expected, sizeof expected, "%s:302: ", path);
+    assert_non_null(strstr(err.message, expected));
+    assert_non_null(strstr(err.message, "record has 5 fields but the header has 4"));
+    free(csv);
+    free(path);
+}
+
+static void ingest_bad_number_named(void **state)
+{
+    (void)state;
+    char *path = write_temp("ingest-number", "id,employees\na,12\nb,twelve\n");
+    credo_error err = {0};
+    credo_snapshot *s = NULL;
+    credo_ingest_options options = {2, 1, NULL, NULL};
+    assert_int_equal(credo_ingest_accounts(path, &options, &s, &err), CREDO_ERR_INVALID);
+    char expected[4200];
+    snprintf(expected, sizeof expected, "%s:3: column employees: ", path);
+    assert_non_null(strstr(err.message, expected));
+    free(path);
+}
+
+static void ingest_unknown_header_rejected(void **state)
+{
+    (void)state;
+    char *path = write_temp("ingest-header", "id,colour\na,red\n");
+    credo_error err = {0};
+    credo_snapshot *s = NULL;
+    assert_int_equal(credo_ingest_accounts(path, NULL, &s, &err), CREDO_ERR_INVALID);
+    assert_non_null(strstr(err.message, "'colour'"));
+    free(path);
+}
+
+static void ingest_missing_id_rejected(void **state)
+{
+    (void)state;
+    char *path = write_temp("ingest-noid", "name\nAcme\n");
+    credo_error err = {0};
+    credo_snapshot *s = NULL;
+    assert_int_equal(credo_ingest_accounts(path, NULL, &s, &err), CREDO_ERR_INVALID);
+    assert_non_null(strstr(err.message, "no 'id' column"));
+    free(path);
+}
+
+static void ingest_duplicate_id_rejected(void **state)
+{
+    (void)state;
+    char *path = write_temp("ingest-dup", "id\nx\ny\nx\n");
+    credo_error err = {0};
+    credo_snapshot *s = NULL;
+    credo_ingest_options options = {2, 1, NULL, NULL};
+    assert_int_equal(credo_ingest_accounts(path, &options, &s, &err), CREDO_ERR_INVALID);
+    assert_non_null(strstr(err.message, "x"));
+    free(path);
+}
+
+static void ingest_missing_file(void **state)
+{
+    (void)state;
+    credo_error err = {0};
+    credo_snapshot *s = NULL;
+    assert_int_equal(credo_ingest_accounts("/nonexistent/accounts.csv", NULL, &s, &err), CREDO_ERR_NOT_FOUND);
+}
+
+typedef struct progress_log {
+    size_t calls;
+    uint64_t last_done, last_total;
+} progress_log;
+
+static void log_progress(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+    progress_log *log = ctx;
+    assert_string_equal(stage, "read");
+    log->calls++;
+    log->last_done = done;
+    log->last_total = total;
+}
+
+static void ingest_progress_ends_at_size(void **state)
+{
+    (void)state;
+    char *path = write_temp("ingest-progress", SAMPLE_CSV);
+    credo_error err = {0};
+    credo_snapshot *s = NULL;
+    progress_log log = {0};
+    credo_progress progress = {log_progress, &log};
+    credo_ingest_options options = {2, 8, NULL, &progress};
+    assert_int_equal(credo_ingest_accounts(path, &options, &s, &err), CREDO_OK);
+    assert_true(log.calls >= 1);
+    assert_int_equal(log.last_done, strlen(SAMPLE_CSV));
+    assert_int_equal(log.last_total, strlen(SAMPLE_CSV));
+    credo_snapshot_free(s);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ingest_reads_columns),
+        cmocka_unit_test(ingest_parts_match_one),
+        cmocka_unit_test(ingest_error_line_later_part),
+        cmocka_unit_test(ingest_bad_number_named),
+        cmocka_unit_test(ingest_unknown_header_rejected),
+        cmocka_unit_test(ingest_missing_id_rejected),
+        cmocka_unit_test(ingest_duplicate_id_rejected),
+        cmocka_unit_test(ingest_missing_file),
+        cmocka_unit_test(ingest_progress_ends_at_size),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
