@@ -49,8 +49,9 @@ static bool add_amount(credo_money *total, credo_money amount)
     return !__builtin_add_overflow(*total, amount, total);
 }
 
-/* Counts distinct currencies among won deals (the first two suffice to
- * know whether totals mix currencies, but all are counted). */
+/* Counts the distinct currencies of won deals. Only the first eight are
+ * remembered, so past eight the count may be too high; it only tells
+ * whether totals mix currencies. */
 static size_t count_currencies(const credo_snapshot *snapshot)
 {
     size_t count = 0;
@@ -139,9 +140,9 @@ static credo_status engage_and_credit(credo_run *run, const credo_conflict_decis
 }
 
 /* Assigns the accounts through the compiled rule index on every online
- * core (at most RUN_MAX_THREADS); the index's result equals the
- * straightforward evaluator's, which a differential test holds it to, and
- * the straightforward evaluator stays for explanations. */
+ * core, at most RUN_MAX_THREADS. A differential test checks that the
+ * index gives the straightforward evaluator's result, and explanations
+ * still use the straightforward evaluator. */
 #define RUN_MAX_THREADS 8
 
 static credo_status assign_with_index(credo_run *run, credo_error *err)
