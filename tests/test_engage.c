@@ -141,6 +141,33 @@ static void policy_rejects_unknown_stage(void **state)
     fx_assert_contains(err.message, "did you mean 'Proposal'");
 }
 
+/* A one-letter stage shares nothing with another one-letter stage, so the
+ * error suggests none. */
+static void policy_unknown_short_stage_no_guess(void **state)
+{
+    (void)state;
+    credo_error err = fx_policy_error(POLICY_HEAD "engagement:\n"
+                                                  "  holdover:\n"
+                                                  "    stages: [A, B]\n"
+                                                  "    keep_from: C\n");
+    fx_assert_contains(err.message, "policy.yaml:15:16:");
+    assert_null(strstr(err.message, "did you mean"));
+}
+
+/* The list of known fields in an unknown-field error is complete: it ends
+ * with the note on custom attributes instead of being cut short. */
+static void policy_condition_lists_all_fields(void **state)
+{
+    (void)state;
+    credo_error err = fx_policy_error(POLICY_HEAD "credit:\n"
+                                                  "  rules:\n"
+                                                  "    - id: big\n"
+                                                  "      when: deal.amout_minor >= 5\n"
+                                                  "      revenue: [{role: closer, share: 100%}]\n");
+    fx_assert_contains(err.message, "did you mean 'deal.amount_minor'");
+    fx_assert_contains(err.message, "custom attributes start with");
+}
+
 static void policy_rejects_repeated_stage(void **state)
 {
     (void)state;
@@ -831,6 +858,8 @@ int main(void)
         cmocka_unit_test(policy_rejects_share_without_sign),
         cmocka_unit_test(policy_rejects_share_above_whole),
         cmocka_unit_test(policy_rejects_unknown_stage),
+        cmocka_unit_test(policy_unknown_short_stage_no_guess),
+        cmocka_unit_test(policy_condition_lists_all_fields),
         cmocka_unit_test(policy_rejects_repeated_stage),
         cmocka_unit_test(policy_rejects_partner_owner),
         cmocka_unit_test(partner_claim_protected),

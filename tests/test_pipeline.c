@@ -386,6 +386,13 @@ static void policy_unknown_key(void **state)
     assert_contains(err.message, "did you mean 'no_activity_days'");
 }
 
+static void policy_lower_case_price_currency(void **state)
+{
+    (void)state;
+    credo_error err = policy_fails("  list_prices: {currency: usd, products: {GTX: 550}}\n");
+    assert_contains(err.message, "invalid currency 'usd'");
+}
+
 static void policy_duplicate_stage(void **state)
 {
     (void)state;
@@ -1360,6 +1367,7 @@ int main(void)
         cmocka_unit_test(policy_defaults),
         cmocka_unit_test(policy_unknown_key),
         cmocka_unit_test(policy_duplicate_stage),
+        cmocka_unit_test(policy_lower_case_price_currency),
         cmocka_unit_test(policy_unknown_late_stage),
         cmocka_unit_test(policy_unlisted_stage_at_logging),
         cmocka_unit_test(policy_percentile_range),

@@ -20,7 +20,7 @@ typedef enum credo_status {
 } credo_status;
 
 /* Maximum length of an error message, terminating NUL included. */
-#define CREDO_ERROR_MESSAGE_MAX 1024
+#define CREDO_ERROR_MESSAGE_MAX 4096
 
 typedef struct credo_error {
     credo_status status;

@@ -131,7 +131,7 @@ typedef struct credo_expr credo_expr;
  * count bytes within the parsed text. */
 typedef struct credo_expr_error {
     unsigned line, column;
-    char message[512];
+    char message[2048];
 } credo_expr_error;
 
 /* Parses len bytes of text against schema. On success *out owns a copy of

@@ -305,6 +305,17 @@ static credo_status read_products(const policy_reader *reader, const policy_node
     return status;
 }
 
+/* Returns whether code is three capital letters, the form deals store. */
+static bool is_currency_code(const char *code)
+{
+    if (strlen(code) != 3)
+        return false;
+    for (size_t i = 0; i < 3; i++)
+        if (code[i] < 'A' || code[i] > 'Z')
+            return false;
+    return true;
+}
+
 static credo_status read_list_prices(const policy_reader *reader, const policy_node *node,
                                      credo_pipeline_policy *pipeline)
 {
@@ -319,6 +330,10 @@ static credo_status read_list_prices(const policy_reader *reader, const policy_n
                            values[0] == NULL ? "currency: USD" : "products: {NAME: PRICE, ...}");
     int decimals = 2;
     status = policy_read_id(reader, values[0], "currency", &pipeline->price_currency);
+    if (status == CREDO_OK && !is_currency_code(pipeline->price_currency))
+        return policy_fail(reader, values[0]->pos, CREDO_ERR_INVALID,
+                           "invalid currency '%s'; write the ISO 4217 code in capitals, such as USD, as "
+                           "deals store it", pipeline->price_currency);
     if (status == CREDO_OK && values[1] != NULL)
         status = read_bounded(reader, values[1], "money_decimals", 0, 9, &decimals);
     if (status == CREDO_OK)

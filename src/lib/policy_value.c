@@ -92,6 +92,10 @@ const char *policy_closest(const char *word, const char *const *candidates, size
     size_t best_distance = 3;
     for (size_t i = 0; i < count; i++) {
         size_t distance = policy_edit_distance(word, candidates[i], 2);
+        /* Changing every letter of a short word is no resemblance: "C" is
+         * not a likely misspelling of "A". */
+        if (distance >= strlen(word) || distance >= strlen(candidates[i]))
+            continue;
         if (distance < best_distance) {
             best = candidates[i];
             best_distance = distance;
