@@ -522,6 +522,41 @@ static void explain_shows_rollup(void **state)
     credo_snapshot_free(s);
 }
 
+/* ann closes R1 (1000.00) on A1 in west, which she owns until
+ * 2024-03-01, so she holds both roles: closer 60% (600.00) and territory
+ * owner 40% (400.00). Her path to mia shows once with the total and the
+ * parts, and mia gets one line of 1000.00. */
+static void explain_rollup_one_path(void **state)
+{
+    (void)state;
+    credo_snapshot *s = fx_new();
+    fx_rep(s, "ann", "mia");
+    fx_rep(s, "mia", NULL);
+    fx_account(s, "A1", "US-WA");
+    fx_deal(s, "R1", "A1", "ann", 100000, "won", "2024-01-10", "2024-02-20");
+    fx_finish(s);
+    credo_policy *policy = fx_policy(HEAD "credit:\n"
+                                          "  rules:\n"
+                                          "    - id: both\n"
+                                          "      revenue:\n"
+                                          "        - {role: closer, share: 60%}\n"
+                                          "        - {role: territory_owner, share: 40%}\n"
+                                          "  rollup: true\n");
+    credo_run *run = fx_run(s, policy, "2024-06-30");
+    char *text = fx_explain_deal(run, "R1");
+
+    fx_assert_contains(text, "ann (1000.00 = 600.00 + 400.00) -> mia\n");
+    assert_null(strstr(text, "ann (600.00)"));
+    assert_null(strstr(text, "ann (400.00)"));
+    fx_assert_contains(text, "manager mia: one roll-up line of 1000.00");
+    assert_int_equal(fx_line_count(run, "R1", "mia", "rollup"), 1);
+    assert_int_equal(fx_credit(run, "R1", "mia", "rollup"), 100000);
+    free(text);
+    credo_run_free(run);
+    credo_policy_free(policy);
+    credo_snapshot_free(s);
+}
+
 /* ---- Scenario: holds ------------------------------------------------------ */
 
 #define HOLD_POLICY                                                                                      \
@@ -688,6 +723,7 @@ int main(void)
         cmocka_unit_test(manager_cycle_stops),
         cmocka_unit_test(two_paths_one_line),
         cmocka_unit_test(explain_shows_rollup),
+        cmocka_unit_test(explain_rollup_one_path),
         cmocka_unit_test(held_credit_shows_release),
         cmocka_unit_test(explain_shows_hold),
         cmocka_unit_test(default_matches_plain_credit),

@@ -559,6 +559,27 @@ static void award_moves_protection(void **state)
     credo_snapshot_free(s);
 }
 
+/* The awarded claim's reason gives the windows that hold after the
+ * decision: bob's from 2024-01-11 through 2024-04-09, and ann's cut to end
+ * on 2024-01-10; ann's old end, 2024-04-06, is no longer mentioned. */
+static void award_reason_states_windows(void **state)
+{
+    (void)state;
+    credo_snapshot *s = race_fixture();
+    credo_policy *policy = fx_policy(PROTECTION_POLICY);
+    credo_conflict_decision decision = {"account:A1|product:*|rep:bob|date:2024-01-11", "award", "bob", "lee",
+                                        "bob met the buyer first", NULL};
+    credo_run *run = run_decided(s, policy, &decision);
+    const credo_claim *bob = &run->engagement->claims[fx_registration_row(s, "R-b")];
+
+    fx_assert_contains(bob->reason, "bob's claim protects the account from 2024-01-11 through 2024-04-09");
+    fx_assert_contains(bob->reason, "the window of registration R-a by ann from 2024-01-08 now ends on 2024-01-10");
+    assert_null(strstr(bob->reason, "2024-04-06"));
+    credo_run_free(run);
+    credo_policy_free(policy);
+    credo_snapshot_free(s);
+}
+
 /* dan's claim of 2024-04-08 now falls in bob's window (through
  * 2024-04-09), so it waits in the queue. */
 static void award_extends_queue(void **state)
@@ -879,6 +900,7 @@ int main(void)
         cmocka_unit_test(inactive_only_rejects_unowned),
         cmocka_unit_test(claim_after_window_protected),
         cmocka_unit_test(award_moves_protection),
+        cmocka_unit_test(award_reason_states_windows),
         cmocka_unit_test(award_extends_queue),
         cmocka_unit_test(reject_keeps_holder),
         cmocka_unit_test(award_stranger_still_waits),

@@ -153,6 +153,29 @@ static void cli_preview_unknown_account(void **state)
     free(output);
 }
 
+static void cli_preview_negative_amount(void **state)
+{
+    store_fixture *f = *state;
+    char command[4096];
+    snprintf(command, sizeof command, "%s preview --db %s --account A1 --rep bob --amount -5 --date 2024-01-20",
+             CREDO_BINARY, f->db);
+    char *output = command_output(command, 3);
+    fx_assert_contains(output, "invalid --amount '-5'");
+    fx_assert_contains(output, "amount above 0");
+    free(output);
+}
+
+static void cli_preview_zero_amount(void **state)
+{
+    store_fixture *f = *state;
+    char command[4096];
+    snprintf(command, sizeof command, "%s preview --db %s --account A1 --rep bob --amount 0.00 --date 2024-01-20",
+             CREDO_BINARY, f->db);
+    char *output = command_output(command, 3);
+    fx_assert_contains(output, "invalid --amount '0.00'");
+    free(output);
+}
+
 /* D1: bob's single email is below the threshold, cid's two meetings are
  * not; ann's 800.00 rolls up to mia; the deal is held. */
 static void cli_explain_chain(void **state)
@@ -205,15 +228,52 @@ static void decide_unknown_key(void **state)
     free(output);
 }
 
-/* lee awards the account to bob; the next run gives D1 to bob. bob is
- * then the closer, so the deal team's 20% goes to cid alone. */
-static void decision_applies_next_run(void **state)
+/* lee awards the account to bob. Until the next run, the queue of run 1
+ * still has bob's claim waiting, marked with the decision to come. */
+static void decide_award_pending(void **state)
 {
     store_fixture *f = *state;
     char command[4096];
     snprintf(command, sizeof command, "%s conflicts decide '%s' --db %s --award bob --reason 'met the buyer first' "
                                       "--by lee", CREDO_BINARY, CONFLICT_KEY, f->db);
     free(command_output(command, 0));
+
+    snprintf(command, sizeof command, "%s conflicts --db %s --all", CREDO_BINARY, f->db);
+    char *output = command_output(command, 0);
+    fx_assert_contains(output, "conflict queue of run 1");
+    fx_assert_contains(output, ": 1 waiting; 1 decision recorded since, applied at the next run");
+    fx_assert_contains(output, "source outbound: conflict: registration R1 by ann");
+    fx_assert_contains(output, "decided: award to bob, applies at the next run (by lee: met the buyer first)");
+    assert_null(strstr(output, "awarded"));
+    free(output);
+}
+
+static void pending_decision_json(void **state)
+{
+    store_fixture *f = *state;
+    char command[4096];
+    snprintf(command, sizeof command, "%s conflicts --db %s --json", CREDO_BINARY, f->db);
+    json_t *json = command_json(command);
+    const json_t *conflict = json_array_get(json_object_get(json, "conflicts"), 0);
+    const json_t *pending = json_object_get(conflict, "pending_decision");
+
+    assert_int_equal(json_integer_value(json_object_get(json, "waiting")), 1);
+    assert_int_equal(json_integer_value(json_object_get(json, "pending_decisions")), 1);
+    assert_string_equal(json_string_value(json_object_get(conflict, "status")), "conflict");
+    assert_string_equal(json_string_value(json_object_get(conflict, "holder_protected_until")), "2024-04-08");
+    assert_true(json_is_null(json_object_get(conflict, "decision")));
+    assert_string_equal(json_string_value(json_object_get(pending, "decision")), "award");
+    assert_string_equal(json_string_value(json_object_get(pending, "winner")), "bob");
+    assert_string_equal(json_string_value(json_object_get(pending, "decider")), "lee");
+    json_decref(json);
+}
+
+/* The next run gives D1 to bob. bob is then the closer, so the deal
+ * team's 20% goes to cid alone. */
+static void decision_applies_next_run(void **state)
+{
+    store_fixture *f = *state;
+    char command[4096];
     /* Through the command, so that `credo run` itself applies the decision. */
     snprintf(command, sizeof command, "%s run --db %s --policy %s/policy.yaml --as-of 2024-06-30 --json",
              CREDO_BINARY, f->db, CLI_DATA);
@@ -236,6 +296,23 @@ static void decision_applies_next_run(void **state)
     json_decref(json);
 }
 
+/* After run 2, bob's claim reads what holds now: his window from
+ * 2024-01-12 through 2024-04-10 (90 days) and ann's ending 2024-01-11,
+ * not ann's old end of 2024-04-08. */
+static void award_reason_in_explain(void **state)
+{
+    store_fixture *f = *state;
+    char command[4096];
+    snprintf(command, sizeof command, "%s explain deal D1 --db %s", CREDO_BINARY, f->db);
+    char *output = command_output(command, 0);
+
+    fx_assert_contains(output, "awarded: lee decided for bob: met the buyer first; bob's claim protects the account "
+                               "from 2024-01-12 through 2024-04-10, and the window of registration R1 by ann from "
+                               "2024-01-10 now ends on 2024-01-11");
+    assert_null(strstr(output, "through 2024-04-08; lee decided"));
+    free(output);
+}
+
 static void decided_conflict_listed(void **state)
 {
     store_fixture *f = *state;
@@ -245,6 +322,10 @@ static void decided_conflict_listed(void **state)
     const json_t *conflict = json_array_get(json_object_get(json, "conflicts"), 0);
 
     assert_string_equal(json_string_value(json_object_get(conflict, "status")), "awarded");
+    assert_int_equal(json_integer_value(json_object_get(json, "waiting")), 0);
+    assert_true(json_is_null(json_object_get(conflict, "pending_decision")));
+    fx_assert_contains(json_string_value(json_object_get(conflict, "reason")),
+                       "bob's claim protects the account from 2024-01-12 through 2024-04-10");
     const json_t *decision = json_object_get(conflict, "decision");
     assert_string_equal(json_string_value(json_object_get(decision, "decision")), "award");
     assert_string_equal(json_string_value(json_object_get(decision, "decider")), "lee");
@@ -303,6 +384,32 @@ static void audit_records_claims(void **state)
     assert_int_equal(count_entries(&list, "credit_change", "bob"), 1);
     assert_int_equal(count_entries(&list, "credit_change", "mia"), 0);
     assert_int_equal(count_entries(&list, "policy_change", NULL), 0);
+}
+
+static int keep_r2_reason(void *ctx, const credo_audit_entry *entry, credo_error *err)
+{
+    (void)err;
+    char *reason = ctx;
+    if (strcmp(entry->action, "claim") == 0 && entry->subject != NULL &&
+        strcmp(entry->subject, "registration:R2") == 0)
+        snprintf(reason, 1024, "%s", entry->reason != NULL ? entry->reason : "");
+    return 0;
+}
+
+/* The claim entry that run 2 logged for the award gives bob's window and
+ * the new end of ann's. */
+static void audit_award_reason(void **state)
+{
+    store_fixture *f = *state;
+    char reason[1024] = "";
+    credo_store *store = NULL;
+    credo_error err = {0};
+    assert_int_equal(credo_store_open(f->db, &store, &err), CREDO_OK);
+    assert_int_equal(credo_audit_each(store, keep_r2_reason, reason, &err), CREDO_OK);
+    credo_store_close(store);
+
+    fx_assert_contains(reason, "bob's claim protects the account from 2024-01-12 through 2024-04-10");
+    fx_assert_contains(reason, "now ends on 2024-01-11");
 }
 
 /* Run 3 with the same policy and data logs nothing new but the run; run 4
@@ -389,13 +496,19 @@ int main(void)
         cmocka_unit_test(cli_preview_answers),
         cmocka_unit_test(cli_preview_needs_date),
         cmocka_unit_test(cli_preview_unknown_account),
+        cmocka_unit_test(cli_preview_negative_amount),
+        cmocka_unit_test(cli_preview_zero_amount),
         cmocka_unit_test(cli_explain_chain),
         cmocka_unit_test(decide_rejects_stranger),
         cmocka_unit_test(decide_needs_reason),
         cmocka_unit_test(decide_unknown_key),
+        cmocka_unit_test(decide_award_pending),
+        cmocka_unit_test(pending_decision_json),
         cmocka_unit_test(decision_applies_next_run),
+        cmocka_unit_test(award_reason_in_explain),
         cmocka_unit_test(decided_conflict_listed),
         cmocka_unit_test(audit_records_claims),
+        cmocka_unit_test(audit_award_reason),
         cmocka_unit_test(audit_records_policy_change),
         cmocka_unit_test(audit_chain_intact),
         cmocka_unit_test(audit_detects_any_change),

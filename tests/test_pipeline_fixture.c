@@ -263,6 +263,89 @@ static void fixture_change_since(void **state)
     assert_int_equal(integer_at(change, "open_amount_minor"), 20000);
 }
 
+/* The last two fields of the first line of text that starts with prefix,
+ * which are the "won since" columns of a roll-up row. */
+static void last_two_fields(const char *text, const char *prefix, char *first, char *second, size_t size)
+{
+    const char *line = text;
+    while (line != NULL && strncmp(line, prefix, strlen(prefix)) != 0) {
+        line = strchr(line, '\n');
+        line = line != NULL ? line + 1 : NULL;
+    }
+    if (line == NULL)
+        fail_msg("no line starting with '%s' in:\n%s", prefix, text);
+    const char *end = strchr(line, '\n');
+    size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+    char row[1024];
+    snprintf(row, sizeof row, "%.*s", (int)length, line);
+    char *last = strrchr(row, ' ');
+    assert_non_null(last);
+    snprintf(second, size, "%s", last + 1);
+    while (last > row && *last == ' ')
+        *last-- = '\0';
+    char *before = strrchr(row, ' ');
+    assert_non_null(before);
+    snprintf(first, size, "%s", before + 1);
+}
+
+static char *pipeline_since(fixture_run *run, const char *since, bool json)
+{
+    char *db = test_path_join(run->dir, "fixture.db");
+    char command[2048], *output = NULL;
+    snprintf(command, sizeof command, "'%s' pipeline --db '%s' --policy '%s/policy.yaml' --as-of 2024-06-30 --since %s%s",
+             CREDO_BINARY, db, FIXTURE_DIR, since, json ? " --json" : "");
+    assert_int_equal(test_run(command, 0, &output), 0);
+    free(db);
+    return output;
+}
+
+/* With --since 2024-05-01, won01 (rep_a1, 2,000.00, closed 05-15) is won
+ * in between: territory a shows 1 deal and 2,000.00 in the text report
+ * and the JSON alike, and territory b none. */
+static void fixture_won_since_text(void **state)
+{
+    fixture_run *run = *state;
+    char *text = pipeline_since(run, "2024-05-01", false);
+    char *json_text = pipeline_since(run, "2024-05-01", true);
+    json_t *root = json_loads(json_text, 0, NULL);
+    assert_non_null(root);
+    json_t *rollup = json_object_get(root, "rollup");
+    json_t *a = find_by(rollup, "id", "a", "by", "territory");
+    json_t *b = find_by(rollup, "id", "b", "by", "territory");
+    char deals[64], amount[64];
+
+    assert_int_equal(integer_at(a, "won_since_deals"), 1);
+    assert_int_equal(integer_at(a, "won_since_amount_minor"), 200000);
+    assert_int_equal(integer_at(b, "won_since_deals"), 0);
+    last_two_fields(text, "  a ", deals, amount, sizeof deals);
+    assert_string_equal(deals, "1");
+    assert_string_equal(amount, "2,000.00");
+    last_two_fields(text, "  b ", deals, amount, sizeof deals);
+    assert_string_equal(deals, "0");
+    assert_string_equal(amount, "0.00");
+    if (strstr(text, "won amount since") == NULL)
+        fail_msg("expected the 'won amount since' column in:\n%s", text);
+    json_decref(root);
+    free(json_text);
+    free(text);
+}
+
+/* With the fixture's --since 2024-05-31 nobody won anything in between
+ * (won01 closed on 05-15): both tables show 0 and 0.00 for territory a. */
+static void fixture_won_since_none(void **state)
+{
+    fixture_run *run = *state;
+    json_t *a = find_by(json_object_get(run->root, "rollup"), "id", "a", "by", "territory");
+    char *text = pipeline_since(run, "2024-05-31", false);
+    char deals[64], amount[64];
+
+    assert_int_equal(integer_at(a, "won_since_deals"), 0);
+    last_two_fields(text, "  a ", deals, amount, sizeof deals);
+    assert_string_equal(deals, "0");
+    assert_string_equal(amount, "0.00");
+    free(text);
+}
+
 /* The text report's days-in-stage line gives the measured and the flagged
  * counts that --json reports for the rule, each under its own name. */
 static void fixture_text_counts_match_json(void **state)
@@ -308,6 +391,8 @@ int main(void)
         cmocka_unit_test(fixture_activity_flags),
         cmocka_unit_test(fixture_quota_coverage),
         cmocka_unit_test(fixture_change_since),
+        cmocka_unit_test(fixture_won_since_text),
+        cmocka_unit_test(fixture_won_since_none),
         cmocka_unit_test(fixture_text_counts_match_json),
     };
     return cmocka_run_group_tests(tests, setup_fixture, teardown_fixture);

@@ -205,6 +205,36 @@ static void preview_unknown_rep(void **state)
     credo_snapshot_free(s);
 }
 
+/* A deal of -5.00 or 0.00 would give negative or empty credit lines, so
+ * the preview rejects both before computing anything. */
+static void preview_rejects_amount(credo_money amount, const char *expected)
+{
+    credo_snapshot *s = preview_fixture();
+    credo_policy *policy = fx_policy(PREVIEW_POLICY);
+    const credo_preview_request request = {"A1", "ann", "outbound", NULL, NULL, NULL, amount, fx_date("2024-01-20")};
+    credo_preview_result result;
+    credo_error err = {0};
+
+    assert_int_equal(credo_preview(s, policy, NULL, 0, &request, &result, &err), CREDO_ERR_INVALID);
+    fx_assert_contains(err.message, expected);
+    assert_null(result.owner);
+    assert_int_equal(result.line_count, 0);
+    credo_policy_free(policy);
+    credo_snapshot_free(s);
+}
+
+static void preview_negative_amount(void **state)
+{
+    (void)state;
+    preview_rejects_amount(-500, "invalid preview amount -500 minor units");
+}
+
+static void preview_zero_amount(void **state)
+{
+    (void)state;
+    preview_rejects_amount(0, "invalid preview amount 0 minor units");
+}
+
 /* A decision on the previewed claim applies: awarding bob moves the
  * account to him from 2024-01-20. */
 static void preview_applies_decision(void **state)
@@ -274,6 +304,8 @@ int main(void)
         cmocka_unit_test(preview_text_form),
         cmocka_unit_test(preview_unknown_account),
         cmocka_unit_test(preview_unknown_rep),
+        cmocka_unit_test(preview_negative_amount),
+        cmocka_unit_test(preview_zero_amount),
         cmocka_unit_test(preview_applies_decision),
         cmocka_unit_test(preview_leaves_snapshot),
         cmocka_unit_test(snapshot_copy_same),

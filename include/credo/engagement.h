@@ -280,7 +280,7 @@ typedef struct credo_preview_request {
     const char *partner;
     const char *product;
     const char *currency;
-    credo_money amount;  /* minor units */
+    credo_money amount;  /* minor units, above 0 */
     credo_date date;     /* the day it would be logged, registered and closed */
 } credo_preview_request;
 
@@ -316,7 +316,8 @@ typedef struct credo_preview_result {
  * protected and what credit would each person get". It copies the snapshot, adds the
  * request as one registration and one won deal (closed on its date), and
  * runs the same engines as credo_run_compute with the decisions given.
- * Unknown account or rep ids are CREDO_ERR_NOT_FOUND. */
+ * Unknown account or rep ids are CREDO_ERR_NOT_FOUND; an amount of 0 or less
+ * is CREDO_ERR_INVALID. */
 credo_status credo_preview(const credo_snapshot *snapshot, const credo_policy *policy,
                            const credo_conflict_decision *decisions, size_t decision_count,
                            const credo_preview_request *request, credo_preview_result *out,

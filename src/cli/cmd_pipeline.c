@@ -412,12 +412,13 @@ static void print_rollup_header(FILE *out, const credo_pipeline *pipeline, const
         fprintf(out, " %15s", pipeline->rules->categories[c]);
     if (uncategorised)
         fprintf(out, " %15s", "uncategorised");
-    fprintf(out, " %6s %15s %6s %15s %9s %16s\n", "won", "won amount", "lost", "quota left", "coverage",
-            "open change");
+    fprintf(out, " %6s %15s %6s %15s %9s %16s %10s %16s\n", "won", "won amount", "lost", "quota left", "coverage",
+            "open change", "won since", "won amount since");
     fprintf(out, "  %-26s %7s %15s", "", "", "");
     for (size_t c = 0; c < pipeline->rules->category_count + uncategorised; c++)
         fprintf(out, " %15s", "");
-    fprintf(out, " %6s %15s %6s %15s %9s %16s\n", "", "", "", "", "", credo_format_date(pipeline->since, since));
+    credo_format_date(pipeline->since, since);
+    fprintf(out, " %6s %15s %6s %15s %9s %16s %10s %16s\n", "", "", "", "", "", since, since, since);
 }
 
 static void format_row_name(const credo_rollup_row *row, char *out, size_t size)
@@ -446,9 +447,10 @@ static void print_rollup_row(FILE *out, const credo_pipeline *pipeline, const cr
     credo_money change = row->now.open_amount - row->then.open_amount;
     char signed_change[48];
     snprintf(signed_change, sizeof signed_change, "%s%s", change > 0 ? "+" : "", format_amount(change, n4));
-    fprintf(out, " %6s %15s %6s %15s %9s %16s\n", format_count(row->now.won_count, n1),
+    fprintf(out, " %6s %15s %6s %15s %9s %16s", format_count(row->now.won_count, n1),
             format_amount(row->now.won_amount, n2), format_count(row->now.lost_count, n3), left, coverage,
             signed_change);
+    fprintf(out, " %10s %16s\n", format_count(row->won_between, n1), format_amount(row->won_between_amount, n2));
 }
 
 static void print_rollup_table(FILE *out, const credo_pipeline *pipeline, bool by_manager)
@@ -470,7 +472,8 @@ static void print_rollup(FILE *out, const credo_pipeline *pipeline)
                  "territory when the owner sells in several), and in that territory's parents.\n");
     fprintf(out, "Open amounts by forecast category. Won and lost: deals closed since %s. Quota left: the quota\n"
                  "of the period that contains the as-of date less what was won in it. Coverage: open amount / quota\n"
-                 "left. Open change: open amount now less the open amount on %s.\n",
+                 "left. Open change: open amount now less the open amount on %s. Won since: deals won after\n"
+                 "that day up to the as-of date, and their amount.\n",
             credo_format_date(pipeline->period_start, day), credo_format_date(pipeline->since, since));
     if (!pipeline->has_quotas)
         fprintf(out, "No quotas were imported, so quota and coverage show '-'.\n");

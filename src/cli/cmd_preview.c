@@ -23,7 +23,8 @@ static const char preview_usage[] =
     "  --db DB           the database file that 'credo import' filled\n"
     "  --account ID      the account of the deal\n"
     "  --rep ID          the rep who would log and register it\n"
-    "  --amount AMOUNT   the deal amount in major units with at most 2 decimals (1200.50)\n"
+    "  --amount AMOUNT   the deal amount in major units with at most 2 decimals (1200.50);\n"
+    "                    above 0\n"
     "  --date DATE       the day it would be logged, registered and closed (YYYY-MM-DD)\n"
     "  --source SOURCE   where the deal came from (partner, inbound, ...)\n"
     "  --partner NAME    the partner who introduced it\n"
@@ -110,6 +111,12 @@ static int parse_value(int option, const char *value, preview_options *options)
     case 'm':
         if (credo_parse_money(value, strlen(value), 2, &options->request.amount, &err) != CREDO_OK)
             return cli_usage_error("preview", "invalid --amount '%s'; write an amount such as 1200.50", value);
+        if (options->request.amount <= 0) {
+            fprintf(stderr, "credo preview: invalid --amount '%s'; a previewed deal needs an amount above 0, such "
+                            "as 1200.50\n",
+                    value);
+            return EXIT_INPUT;
+        }
         break;
     case 't':
         if (!cli_parse_date(value, &options->request.date))

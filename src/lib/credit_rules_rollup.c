@@ -12,9 +12,9 @@
  * are cut there. */
 #define ROLLUP_MAX_DEPTH 64
 
-/* A manager's total while a deal's roll-up is computed. */
+/* A rep's or a manager's total while a deal's roll-up is computed. */
 typedef struct rollup_total {
-    const char *manager;
+    const char *manager; /* the rep id, for the totals of reps with revenue credit */
     credo_money amount;
 } rollup_total;
 
@@ -46,6 +46,31 @@ static bool add_total(rollup_total **totals, size_t *count, size_t *capacity, co
     return true;
 }
 
+static bool is_revenue_of(const credo_credit_line *line, const char *rep)
+{
+    return strcmp(line->kind, "revenue") == 0 && strcmp(line->rep_id, rep) == 0;
+}
+
+/* Appends "rep (total)" to the trace, or "rep (total = part + part ...)"
+ * when the rep has several revenue lines on the deal. */
+static void trace_rep(const credit_engine *engine, const credit_line_list *lines, size_t first, size_t end,
+                      const rollup_total *rep)
+{
+    char text[32];
+    credo_buf_printf(engine->trace, "    %s (%s", rep->manager, credo_format_decimal(rep->amount, 2, text));
+    size_t parts = 0;
+    for (size_t i = first; i < end; i++)
+        parts += is_revenue_of(&lines->items[i], rep->manager);
+    const char *separator = " = ";
+    for (size_t i = first; parts > 1 && i < end; i++) {
+        if (!is_revenue_of(&lines->items[i], rep->manager))
+            continue;
+        credo_buf_printf(engine->trace, "%s%s", separator, credo_format_decimal(lines->items[i].amount, 2, text));
+        separator = " + ";
+    }
+    credo_buf_puts(engine->trace, ")");
+}
+
 /* Walks up from rep and adds amount to every manager on the way, each
  * once: the walk stops at a rep already on the path (a cycle in the
  * manager data) and after ROLLUP_MAX_DEPTH steps. */
@@ -56,9 +81,6 @@ static bool climb(const credit_engine *engine, const char *rep, credo_money amou
     size_t length = 0;
     path[length++] = rep;
     credo_buf *trace = engine->trace;
-    char text[32];
-    if (trace != NULL)
-        credo_buf_printf(trace, "    %s (%s)", rep, credo_format_decimal(amount, 2, text));
     for (const char *manager = manager_of(engine->snapshot, rep); manager != NULL && length <= ROLLUP_MAX_DEPTH;
          manager = manager_of(engine->snapshot, manager)) {
         bool cycle = false;
@@ -104,18 +126,27 @@ static bool push_rollup(const credit_engine *engine, uint32_t deal, const rollup
 bool credit_rollup(const credit_engine *engine, uint32_t deal, credit_line_list *lines, size_t first, size_t end,
                    const char *hold)
 {
-    rollup_total *totals = NULL;
-    size_t count = 0, capacity = 0;
+    rollup_total *reps = NULL, *totals = NULL;
+    size_t rep_count = 0, rep_capacity = 0, count = 0, capacity = 0;
     bool ok = true;
     if (engine->trace != NULL)
         credo_buf_puts(engine->trace, "  roll-up through the manager chain (each manager once per deal):\n");
+
+    /* One walk per rep with the sum of the rep's revenue lines, so that a
+     * rep holding several roles shows one path. */
     for (size_t i = first; i < end && ok; i++) {
         const credo_credit_line *line = &lines->items[i];
         if (strcmp(line->kind, "revenue") == 0)
-            ok = climb(engine, line->rep_id, line->amount, &totals, &count, &capacity);
+            ok = add_total(&reps, &rep_count, &rep_capacity, line->rep_id, line->amount);
+    }
+    for (size_t r = 0; r < rep_count && ok; r++) {
+        if (engine->trace != NULL)
+            trace_rep(engine, lines, first, end, &reps[r]);
+        ok = climb(engine, reps[r].manager, reps[r].amount, &totals, &count, &capacity);
     }
     if (ok)
         ok = push_rollup(engine, deal, totals, count, hold, lines);
+    free(reps);
     free(totals);
     return ok;
 }

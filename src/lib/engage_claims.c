@@ -316,6 +316,52 @@ static void describe_holder(const claim_context *context, uint32_t holder, credo
     credo_buf_printf(out, " through %s", credo_format_date(held->protected_until, until));
 }
 
+/* Writes what holds after a decision awarded the claim: who decided and
+ * why, the claim's own window and the day the holder's window now ends. */
+static void describe_award(const claim_context *context, uint32_t registration, uint32_t holder, credo_buf *out)
+{
+    const credo_snapshot *snapshot = context->snapshot;
+    const credo_registrations *registrations = &snapshot->registrations;
+    const credo_claim *claim = &context->engagement->claims[registration];
+    const credo_conflict_decision *decision = claim->decision;
+    const char *rep = credo_snapshot_text(snapshot, registrations->rep_id[registration]);
+    const char *product = credo_snapshot_text(snapshot, registrations->product[registration]);
+    char since[16], until[16], held_since[16], held_until[16];
+    credo_buf_printf(out, "%s decided for %s: %s; %s's claim protects the account", decision->decider, rep,
+                     decision->reason != NULL ? decision->reason : "no reason given", rep);
+    if (product != NULL)
+        credo_buf_printf(out, " for product %s", product);
+    credo_buf_printf(out, " from %s through %s, and the window of registration %s by %s from %s now ends on %s",
+                     credo_format_date(registrations->date[registration], since),
+                     credo_format_date(claim->protected_until, until),
+                     credo_snapshot_text(snapshot, registrations->id[holder]),
+                     credo_snapshot_text(snapshot, registrations->rep_id[holder]),
+                     credo_format_date(registrations->date[holder], held_since),
+                     credo_format_date(context->engagement->claims[holder].protected_until, held_until));
+}
+
+/* Gives the claim, whose decision names its rep, its own window from its
+ * date, and ends the holder's window the day before. */
+static void award_claim(const claim_context *context, uint32_t registration, uint32_t holder, credo_buf *reason,
+                        bool *failed)
+{
+    const credo_snapshot *snapshot = context->snapshot;
+    credo_claim *claim = &context->engagement->claims[registration];
+    credo_claim *held = &context->engagement->claims[holder];
+    const char *rep = credo_snapshot_text(snapshot, snapshot->registrations.rep_id[registration]);
+    claim->status = CREDO_CLAIM_AWARDED;
+    protect(context, registration, claim);
+    held->protected_until = snapshot->registrations.date[registration] - 1;
+    describe_award(context, registration, holder, reason);
+
+    char until[16];
+    credo_buf held_reason = CREDO_BUF_INIT;
+    credo_buf_printf(&held_reason, "%s; its protection ends on %s because a decision awarded the account to "
+                                   "%s's later claim", held->reason, credo_format_date(held->protected_until, until), rep);
+    set_reason(held, &held_reason, failed);
+    credo_buf_free(&held_reason);
+}
+
 /* Settles a claim that overlaps the window of an earlier claim by another
  * rep: the queue, or the stored decision. */
 static void settle_conflict(const claim_context *context, uint32_t registration, uint32_t holder, credo_buf *reason,
@@ -323,7 +369,6 @@ static void settle_conflict(const claim_context *context, uint32_t registration,
 {
     const credo_snapshot *snapshot = context->snapshot;
     credo_claim *claim = &context->engagement->claims[registration];
-    credo_claim *held = &context->engagement->claims[holder];
     const char *rep = credo_snapshot_text(snapshot, snapshot->registrations.rep_id[registration]);
     const char *holder_rep = credo_snapshot_text(snapshot, snapshot->registrations.rep_id[holder]);
     const credo_conflict_decision *decision = find_decision(context, claim->key);
@@ -333,21 +378,13 @@ static void settle_conflict(const claim_context *context, uint32_t registration,
                                                                      : holder_rep;
     claim->holder = holder;
     claim->decision = decision;
-    describe_holder(context, holder, reason);
 
     if (decision != NULL && winner != NULL && strcmp(winner, rep) == 0) {
-        claim->status = CREDO_CLAIM_AWARDED;
-        protect(context, registration, claim);
-        held->protected_until = snapshot->registrations.date[registration] - 1;
-        credo_buf_printf(reason, "; %s decided for %s: %s", decision->decider, rep,
-                         decision->reason != NULL ? decision->reason : "no reason given");
-        char until[16];
-        credo_buf held_reason = CREDO_BUF_INIT;
-        credo_buf_printf(&held_reason, "%s; its protection ends on %s because a decision awarded the account to "
-                                       "%s's later claim", held->reason, credo_format_date(held->protected_until, until), rep);
-        set_reason(held, &held_reason, failed);
-        credo_buf_free(&held_reason);
-    } else if (decision != NULL && winner != NULL && strcmp(winner, holder_rep) == 0) {
+        award_claim(context, registration, holder, reason, failed);
+        return;
+    }
+    describe_holder(context, holder, reason);
+    if (decision != NULL && winner != NULL && strcmp(winner, holder_rep) == 0) {
         claim->status = CREDO_CLAIM_REJECTED;
         credo_buf_printf(reason, "; %s decided for %s: %s", decision->decider, holder_rep,
                          decision->reason != NULL ? decision->reason : "no reason given");

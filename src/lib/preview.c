@@ -31,6 +31,10 @@ static credo_status check_request(const credo_snapshot *snapshot, const credo_pr
 {
     if (request->account_id == NULL || request->rep_id == NULL || request->date == CREDO_DATE_NONE)
         return credo_error_set(err, CREDO_ERR_INVALID, "a preview needs an account, a rep and a date");
+    if (request->amount <= 0)
+        return credo_error_set(err, CREDO_ERR_INVALID,
+                               "invalid preview amount %lld minor units; a previewed deal needs an amount above 0",
+                               (long long)request->amount);
     credo_str account = credo_strpool_find(snapshot->strings, request->account_id, strlen(request->account_id));
     if (account == CREDO_STR_NONE || credo_snapshot_find_account(snapshot, account) == CREDO_NO_ROW)
         return credo_error_set(err, CREDO_ERR_NOT_FOUND,
