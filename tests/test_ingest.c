@@ -1,5 +1,6 @@
-/* Tests of the fast accounts ingest: values land in the right columns, cuts
- * at every possible record boundary give the same snapshot as one part,
+/* Tests of the fast accounts ingest. Values land in the right columns, and
+ * cuts at every possible record boundary give the same snapshot as one
+ * part on one or two threads. Strings shared by parts are interned once,
  * and errors in later parts name the line of the whole file. */
 #include "test_support.h"
 
@@ -9,6 +10,7 @@
 
 #include "credo/buf.h"
 #include "credo/ingest.h"
+#include "credo/strpool.h"
 
 static char *write_temp(const char *label, const char *text)
 {
@@ -107,9 +109,120 @@ static void ingest_parts_match_one(void **state)
     free(path);
 }
 
+/* Row i of tricky_csv as the rules that write it give it, computed apart
+ * from the reader. */
+typedef struct expected_row {
+    char id[32], name[64], city[32];
+    credo_number employees;
+} expected_row;
+
+static void expect_tricky_row(size_t i, expected_row *row)
+{
+    row->employees = (credo_number)i * CREDO_NUMBER_SCALE;
+    if (i % 5 == 1) {
+        snprintf(row->id, sizeof row->id, "id%04zu", i);
+        snprintf(row->name, sizeof row->name, "multi\nline \"%zu\"", i);
+        snprintf(row->city, sizeof row->city, "a,b");
+    } else if (i % 7 == 3) {
+        snprintf(row->id, sizeof row->id, "\xEF\xBB\xBFid%04zu", i);
+        snprintf(row->name, sizeof row->name, "plain");
+        snprintf(row->city, sizeof row->city, "X");
+    } else {
+        snprintf(row->id, sizeof row->id, "id%04zu", i);
+        snprintf(row->name, sizeof row->name, "name %zu", i);
+        snprintf(row->city, sizeof row->city, "city %zu", i % 3);
+        row->employees = CREDO_NUMBER_NONE;
+    }
+}
+
+static int compare_expected_ids(const void *a, const void *b)
+{
+    return strcmp(((const expected_row *)a)->id, ((const expected_row *)b)->id);
+}
+
+/* Counts the distinct strings of rows, the missing value included. */
+static size_t count_distinct_strings(const expected_row *rows, size_t count)
+{
+    credo_strpool *pool = credo_strpool_new();
+    assert_non_null(pool);
+    credo_status status = CREDO_OK;
+    for (size_t i = 0; i < count; i++) {
+        credo_strpool_intern_cstr(pool, rows[i].id, &status);
+        credo_strpool_intern_cstr(pool, rows[i].name, &status);
+        credo_strpool_intern_cstr(pool, rows[i].city, &status);
+    }
+    assert_int_equal(status, CREDO_OK);
+    size_t distinct = credo_strpool_count(pool);
+    credo_strpool_free(pool);
+    return distinct;
+}
+
+static void expect_tricky_snapshot(const credo_snapshot *s, const expected_row *rows, size_t count)
+{
+    assert_int_equal(s->accounts.count, count);
+    assert_int_equal(credo_strpool_count(s->strings), count_distinct_strings(rows, count));
+    for (size_t r = 0; r < count; r++) {
+        assert_string_equal(text_of(s, s->accounts.id[r]), rows[r].id);
+        assert_string_equal(text_of(s, s->accounts.name[r]), rows[r].name);
+        assert_string_equal(text_of(s, s->accounts.city[r]), rows[r].city);
+        assert_true(s->accounts.employees[r] == rows[r].employees);
+    }
+}
+
+/* Every thread count and part size gives the rows of the file in id
+ * order, each distinct string once in the pool: parts repeat "plain",
+ * "a,b", "X" and the three "city N". */
+static void ingest_threads_match_expected(void **state)
+{
+    (void)state;
+    enum { ROWS = 300 };
+    char *csv = tricky_csv(ROWS);
+    char *path = write_temp("ingest-threads", csv);
+    expected_row *rows = calloc(ROWS, sizeof *rows);
+    assert_non_null(rows);
+    for (size_t i = 0; i < ROWS; i++)
+        expect_tricky_row(i, &rows[i]);
+    qsort(rows, ROWS, sizeof *rows, compare_expected_ids);
+
+    const credo_ingest_options cases[] = {{1, 0, NULL, NULL}, {1, 61, NULL, NULL}, {2, 1, NULL, NULL},
+                                          {2, 61, NULL, NULL}, {2, 4096, NULL, NULL}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        credo_error err = {0};
+        credo_snapshot *s = NULL;
+        assert_int_equal(credo_ingest_accounts(path, &cases[i], &s, &err), CREDO_OK);
+        expect_tricky_snapshot(s, rows, ROWS);
+        credo_snapshot_free(s);
+    }
+    free(rows);
+    free(csv);
+    free(path);
+}
+
+/* A file already in id order keeps its order; one whose last two rows are
+ * swapped is sorted. */
+static void ingest_sorted_and_swapped_tail(void **state)
+{
+    (void)state;
+    const char *texts[] = {"id\na\nb\nc\nd\ne\n", "id\na\nb\nc\ne\nd\n"};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = write_temp("ingest-order", texts[i]);
+        credo_error err = {0};
+        credo_snapshot *s = NULL;
+        credo_ingest_options options = {2, 4, NULL, NULL};
+        assert_int_equal(credo_ingest_accounts(path, &options, &s, &err), CREDO_OK);
+        assert_int_equal(s->accounts.count, 5);
+        const char *expected[] = {"a", "b", "c", "d", "e"};
+        for (size_t r = 0; r < 5; r++)
+            assert_string_equal(text_of(s, s->accounts.id[r]), expected[r]);
+        credo_snapshot_free(s);
+        free(path);
+    }
+}
+
 /* Row i of tricky_csv(300) starts on line 2 + i + (i + 3) / 5, because
  * every row with i % 5 == 1 before it spans two lines. A fifth field in row
- * 250 is on line 2 + 250 + 50 = 302. */
+ * 250 is on line 2 + 250 + 50 = 302, on one thread (each part appended
+ * before the next is read) and on two. */
 static void ingest_error_line_later_part(void **state)
 {
     (void)state;
@@ -118,14 +231,16 @@ static void ingest_error_line_later_part(void **state)
     assert_non_null(at);
     at[strlen("id0250,name")] = ','; /* "name 250" becomes two fields */
     char *path = write_temp("ingest-error", csv);
-    credo_error err = {0};
-    credo_snapshot *s = NULL;
-    credo_ingest_options options = {2, 64, NULL, NULL};
-    assert_int_equal(credo_ingest_accounts(path, &options, &s, &err), CREDO_ERR_INVALID);
     char expected[4200];
     snprintf(expected, sizeof expected, "%s:302: ", path);
-    assert_non_null(strstr(err.message, expected));
-    assert_non_null(strstr(err.message, "record has 5 fields but the header has 4"));
+    for (size_t threads = 1; threads <= 2; threads++) {
+        credo_error err = {0};
+        credo_snapshot *s = NULL;
+        credo_ingest_options options = {threads, 64, NULL, NULL};
+        assert_int_equal(credo_ingest_accounts(path, &options, &s, &err), CREDO_ERR_INVALID);
+        assert_non_null(strstr(err.message, expected));
+        assert_non_null(strstr(err.message, "record has 5 fields but the header has 4"));
+    }
     free(csv);
     free(path);
 }
@@ -222,6 +337,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ingest_reads_columns),
         cmocka_unit_test(ingest_parts_match_one),
+        cmocka_unit_test(ingest_threads_match_expected),
+        cmocka_unit_test(ingest_sorted_and_swapped_tail),
         cmocka_unit_test(ingest_error_line_later_part),
         cmocka_unit_test(ingest_bad_number_named),
         cmocka_unit_test(ingest_unknown_header_rejected),

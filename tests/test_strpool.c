@@ -1,5 +1,5 @@
-/* Tests of the string pool: interning, lookup, embedded NUL bytes, growth
- * and code point comparison. */
+/* Tests of the string pool: interning, lookup, embedded NUL bytes, growth,
+ * reservation, merging one pool into another and code point comparison. */
 #include "test_support.h"
 
 #include <stdio.h>
@@ -283,6 +283,110 @@ static void growth_string_larger_than_chunk(void **state)
     free(big);
 }
 
+/* ---- Reserving and merging ------------------------------------------- */
+
+static void reserve_keeps_strings(void **state)
+{
+    credo_strpool *pool = *state;
+    credo_str acme = intern_text(pool, "acme");
+
+    assert_int_equal(credo_strpool_reserve(pool, 100000), CREDO_OK);
+    assert_int_equal(credo_strpool_find(pool, "acme", 4), acme);
+    assert_int_equal(intern_text(pool, "beta"), acme + 1);
+    assert_int_equal(credo_strpool_count(pool), 3);
+}
+
+static void reserve_past_id_limit_rejected(void **state)
+{
+    credo_strpool *pool = *state;
+    credo_str acme = intern_text(pool, "acme");
+
+    assert_int_equal(credo_strpool_reserve(pool, SIZE_MAX), CREDO_ERR_NOMEM);
+    assert_int_equal(credo_strpool_find(pool, "acme", 4), acme);
+    assert_int_equal(intern_text(pool, "beta"), acme + 1);
+}
+
+static void hashed_matches_plain_intern(void **state)
+{
+    credo_strpool *pool = *state;
+    credo_str acme = intern_text(pool, "acme");
+    credo_status status = CREDO_OK;
+
+    credo_strpool_prefetch(pool, credo_strpool_hash("acme", 4));
+    assert_int_equal(credo_strpool_intern_hashed(pool, "acme", 4, credo_strpool_hash("acme", 4), &status), acme);
+    credo_str beta = credo_strpool_intern_hashed(pool, "beta", 4, credo_strpool_hash("beta", 4), &status);
+    assert_int_equal(beta, acme + 1);
+    assert_int_equal(intern_text(pool, "beta"), beta);
+    assert_int_equal(credo_strpool_intern_hashed(pool, NULL, 0, 0, &status), CREDO_STR_NONE);
+    assert_int_equal(status, CREDO_OK);
+}
+
+/* from holds "b", "c" and the empty string; pool holds "a" and "b". */
+static void merge_maps_shared_and_new(void **state)
+{
+    credo_strpool *pool = *state;
+    credo_strpool *from = credo_strpool_new();
+    assert_non_null(from);
+    intern_text(pool, "a");
+    credo_str b = intern_text(pool, "b");
+    intern_text(from, "b");
+    intern_text(from, "c");
+    intern_ok(from, "", 0);
+
+    credo_str map[4] = {99, 99, 99, 99};
+    assert_int_equal(credo_strpool_merge(pool, from, map), CREDO_OK);
+    assert_int_equal(map[0], CREDO_STR_NONE);
+    assert_int_equal(map[1], b);
+    assert_int_equal(map[2], 3);
+    assert_int_equal(map[3], 4);
+    assert_string_equal(credo_strpool_get(pool, 3), "c");
+    assert_int_equal(credo_strpool_length(pool, 4), 0);
+    assert_int_equal(credo_strpool_count(pool), 5);
+    credo_strpool_free(from);
+}
+
+static void merge_empty_pool(void **state)
+{
+    credo_strpool *pool = *state;
+    credo_strpool *from = credo_strpool_new();
+    assert_non_null(from);
+    intern_text(pool, "a");
+
+    credo_str map[1] = {99};
+    assert_int_equal(credo_strpool_merge(pool, from, map), CREDO_OK);
+    assert_int_equal(map[0], CREDO_STR_NONE);
+    assert_int_equal(credo_strpool_count(pool), 2);
+    credo_strpool_free(from);
+}
+
+/* pool holds the even numbers below 10,000 and from the numbers below
+ * 20,000 in descending order, so the merge grows the table, finds half of
+ * the first 10,000 and adds the rest. */
+static void merge_many_strings(void **state)
+{
+    credo_strpool *pool = *state;
+    credo_strpool *from = credo_strpool_new();
+    assert_non_null(from);
+    char text[32];
+    for (int i = 0; i < 10000; i += 2)
+        intern_ok(pool, text, (size_t)snprintf(text, sizeof text, "n%d", i));
+    for (int i = 19999; i >= 0; i--)
+        intern_ok(from, text, (size_t)snprintf(text, sizeof text, "n%d", i));
+
+    credo_str *map = malloc(20001 * sizeof *map);
+    assert_non_null(map);
+    assert_int_equal(credo_strpool_merge(pool, from, map), CREDO_OK);
+    assert_int_equal(credo_strpool_count(pool), 1 + 5000 + 15000);
+    for (size_t id = 1; id <= 20000; id++) {
+        const char *expected = credo_strpool_get(from, (credo_str)id);
+        assert_string_equal(credo_strpool_get(pool, map[id]), expected);
+        assert_int_equal(credo_strpool_find(pool, expected, strlen(expected)), map[id]);
+    }
+    assert_int_equal(map[20000], 1); /* "n0" was pool's first string */
+    free(map);
+    credo_strpool_free(from);
+}
+
 /* ---- Comparison ------------------------------------------------------- */
 
 static void compare_code_point_order(void **state)
@@ -360,6 +464,12 @@ int main(void)
         POOL_TEST(growth_reinterning_adds_nothing),
         POOL_TEST(growth_keeps_pointers),
         POOL_TEST(growth_string_larger_than_chunk),
+        POOL_TEST(reserve_keeps_strings),
+        POOL_TEST(reserve_past_id_limit_rejected),
+        POOL_TEST(hashed_matches_plain_intern),
+        POOL_TEST(merge_maps_shared_and_new),
+        POOL_TEST(merge_empty_pool),
+        POOL_TEST(merge_many_strings),
         POOL_TEST(compare_code_point_order),
         POOL_TEST(compare_supplementary_plane),
         POOL_TEST(compare_prefix_sorts_first),

@@ -4,6 +4,9 @@
 #ifndef CREDO_STRPOOL_H
 #define CREDO_STRPOOL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "credo/error.h"
 #include "credo/types.h"
 
@@ -38,6 +41,35 @@ size_t credo_strpool_length(const credo_strpool *pool, credo_str id);
 
 /* Number of ids handed out so far, the missing value included. */
 size_t credo_strpool_count(const credo_strpool *pool);
+
+/* Returns the hash of the len bytes at text that credo_strpool_intern_hashed
+ * expects. */
+uint64_t credo_strpool_hash(const char *text, size_t len);
+
+/* Interns text as credo_strpool_intern does, with hash computed by
+ * credo_strpool_hash on the same bytes. A wrong hash breaks the pool's
+ * promise of one id per distinct string. */
+credo_str credo_strpool_intern_hashed(credo_strpool *pool, const char *text, size_t len, uint64_t hash,
+                                      credo_status *status);
+
+/* Asks the processor to fetch the table slot of hash into cache, so that
+ * a credo_strpool_intern_hashed call soon after does not wait on memory.
+ * Only a hint: it changes nothing in the pool. */
+void credo_strpool_prefetch(const credo_strpool *pool, uint64_t hash);
+
+/* Makes room for `more` further distinct strings, so that interning them
+ * allocates only their bytes. Use it when the count is known ahead, to
+ * skip the table's repeated doubling. Returns CREDO_ERR_NOMEM when out of
+ * memory or past the 2^32 - 2 ids a pool can hold. */
+credo_status credo_strpool_reserve(credo_strpool *pool, size_t more);
+
+/* Interns every string of from into pool, in from's id order, and writes
+ * map[id in from] = id in pool, with map[CREDO_STR_NONE] = CREDO_STR_NONE.
+ * map holds credo_strpool_count(from) entries, and from is another pool.
+ * Reuses from's stored hashes, so no string is hashed again. Returns
+ * CREDO_ERR_NOMEM when out of memory, after which pool holds a prefix of
+ * from's strings and map is partly written. */
+credo_status credo_strpool_merge(credo_strpool *pool, const credo_strpool *from, credo_str *map);
 
 /* Compares two interned strings by code point (bytewise UTF-8); the missing
  * value sorts first. Returns <0, 0 or >0. */

@@ -145,6 +145,16 @@ static credo_status read_record(const char *path, const credo_csv_record *record
                                path, record->line);
     if (!chunk_grow(chunk, header))
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", path);
+    /* Hash every text field first and fetch its table slot, so that the
+     * cache misses of the record's probes overlap instead of queueing. */
+    uint64_t hashes[CREDO_INGEST_MAX_COLUMNS];
+    for (size_t c = 0; c < header->count; c++) {
+        const credo_csv_field *field = &record->fields[c];
+        if (header->columns[c].kind == INGEST_NUMBER || field->length == 0)
+            continue;
+        hashes[c] = credo_strpool_hash(field->data, field->length);
+        credo_strpool_prefetch(chunk->pool, hashes[c]);
+    }
     size_t row = chunk->rows;
     for (size_t c = 0; c < header->count; c++) {
         const credo_csv_field *field = &record->fields[c];
@@ -157,8 +167,9 @@ static credo_status read_record(const char *path, const credo_csv_record *record
         }
         credo_status status = CREDO_OK;
         credo_str *values = chunk->values[c];
-        values[row] = field->length == 0 ? CREDO_STR_NONE
-                                         : credo_strpool_intern(chunk->pool, field->data, field->length, &status);
+        values[row] = field->length == 0
+                          ? CREDO_STR_NONE
+                          : credo_strpool_intern_hashed(chunk->pool, field->data, field->length, hashes[c], &status);
         if (status != CREDO_OK)
             return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", path);
     }
@@ -222,13 +233,8 @@ void ingest_shift_error_line(const char *path, const ingest_chunk *chunks, size_
 /* Interns the strings of chunk's pool into pool: map[local id] = id. */
 static credo_str *intern_all(const credo_strpool *local, credo_strpool *pool)
 {
-    size_t count = credo_strpool_count(local);
-    credo_str *map = malloc(count * sizeof *map);
-    credo_status status = CREDO_OK;
-    for (size_t id = 0; map != NULL && id < count && status == CREDO_OK; id++)
-        map[id] = credo_strpool_intern(pool, credo_strpool_get(local, (credo_str)id),
-                                       credo_strpool_length(local, (credo_str)id), &status);
-    if (status != CREDO_OK) {
+    credo_str *map = malloc(credo_strpool_count(local) * sizeof *map);
+    if (map != NULL && credo_strpool_merge(pool, local, map) != CREDO_OK) {
         free(map);
         return NULL;
     }
@@ -261,7 +267,7 @@ static credo_status fill_column(const ingest_column *column, const ingest_chunk 
     return CREDO_OK;
 }
 
-static credo_status append_chunk(const char *path, const ingest_header *header, const ingest_chunk *chunk,
+credo_status ingest_append_chunk(const char *path, const ingest_header *header, const ingest_chunk *chunk,
                                  bool first, credo_snapshot *snapshot, credo_error *err)
 {
     size_t at = snapshot->accounts.count, row = 0;
@@ -277,20 +283,14 @@ static credo_status append_chunk(const char *path, const ingest_header *header, 
     return status;
 }
 
-credo_status ingest_append_chunks(const char *path, const ingest_header *header, ingest_chunk *chunks,
-                                  size_t count, credo_snapshot *snapshot, credo_error *err)
-{
-    credo_status status = CREDO_OK;
-    for (size_t k = 0; k < count && status == CREDO_OK; k++)
-        status = append_chunk(path, header, &chunks[k], k == 0, snapshot, err);
-    return status;
-}
-
 void ingest_chunk_free(ingest_chunk *chunk, bool own_pool)
 {
-    for (size_t c = 0; c < CREDO_INGEST_MAX_COLUMNS; c++)
+    for (size_t c = 0; c < CREDO_INGEST_MAX_COLUMNS; c++) {
         free(chunk->values[c]);
+        chunk->values[c] = NULL;
+    }
     if (own_pool)
         credo_strpool_free(chunk->pool);
-    memset(chunk, 0, sizeof *chunk);
+    chunk->pool = NULL;
+    chunk->rows = chunk->capacity = 0;
 }

@@ -52,12 +52,15 @@ credo_status ingest_read_chunk(const char *path, const char *data, size_t size, 
  * line number that follows "PATH:" in err's message. */
 void ingest_shift_error_line(const char *path, const ingest_chunk *chunks, size_t count, credo_error *err);
 
-/* Appends the chunks' rows to snapshot in order, interning the strings of
- * every chunk but the first (which used the snapshot's pool). */
-credo_status ingest_append_chunks(const char *path, const ingest_header *header, ingest_chunk *chunks,
-                                  size_t count, credo_snapshot *snapshot, credo_error *err);
+/* Appends the rows of one chunk to snapshot, interning its strings into
+ * the snapshot's pool unless first (whose pool is the snapshot's). Chunks
+ * must be appended in file order. */
+credo_status ingest_append_chunk(const char *path, const ingest_header *header, const ingest_chunk *chunk,
+                                 bool first, credo_snapshot *snapshot, credo_error *err);
 
-/* Frees a chunk's columns, and its pool when own_pool. */
+/* Frees a chunk's columns, and its pool when own_pool. Keeps line_feeds
+ * and failed, which ingest_shift_error_line reads after the chunk is
+ * appended and freed. */
 void ingest_chunk_free(ingest_chunk *chunk, bool own_pool);
 
 #endif

@@ -2,6 +2,7 @@
  * resolution of the links between tables. */
 #include "snapshot_internal.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,6 +268,16 @@ const char *credo_snapshot_text(const credo_snapshot *snapshot, credo_str id)
     return credo_strpool_get(snapshot->strings, id);
 }
 
+/* Returns whether rows [0, count) are already in order by compare. The
+ * linear pass lets tables loaded in id order skip the sort. */
+static bool rows_in_order(const credo_snapshot *snapshot, size_t count, snapshot_row_compare compare)
+{
+    for (size_t i = 1; i < count; i++)
+        if (compare(snapshot, (uint32_t)(i - 1), (uint32_t)i) > 0)
+            return false;
+    return true;
+}
+
 /* Stable merge sort of the row indices in order[0..count) by compare. */
 static int sort_rows(const credo_snapshot *snapshot, uint32_t *order, size_t count, snapshot_row_compare compare)
 {
@@ -343,6 +354,8 @@ static int compare_team_rows(const credo_snapshot *snapshot, uint32_t a, uint32_
 int snapshot_sort_table(const credo_snapshot *snapshot, size_t count, snapshot_row_compare compare,
                       const snapshot_column *columns, size_t column_count)
 {
+    if (rows_in_order(snapshot, count, compare))
+        return 0;
     uint32_t *order = malloc((count == 0 ? 1 : count) * sizeof *order);
     if (order == NULL)
         return -1;
@@ -392,6 +405,8 @@ static credo_status sort_accounts(credo_snapshot *snapshot, credo_error *err)
         {(void **)&accounts->latitude, sizeof(credo_number)},
         {(void **)&accounts->longitude, sizeof(credo_number)},
     };
+    if (rows_in_order(snapshot, accounts->count, compare_account_rows))
+        return CREDO_OK;
     uint32_t *order = malloc((accounts->count == 0 ? 1 : accounts->count) * sizeof *order);
     if (order == NULL)
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory sorting accounts");

@@ -1,10 +1,21 @@
 /* String interning with an open-addressing hash table over an arena of
- * NUL-terminated strings. */
+ * NUL-terminated strings. Each id keeps its 64-bit XXH3 hash, so growing
+ * the table and merging one pool into another never rehash a string.
+ * Each slot keeps the hash's upper half beside the id, so a probe reads
+ * the string only when the upper halves agree. */
 #include "credo/strpool.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxhash.h>
+
+/* Tables of at least this many bytes are aligned to it and offered to
+ * the kernel as transparent huge pages, because their probes land at
+ * random and would otherwise miss the TLB on most of them. */
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+/* Slots fetched ahead of their probe when merging pools. */
+#define MERGE_PREFETCH_DISTANCE 16
 
 /* Strings are copied into chunks of at least this many bytes. */
 #define ARENA_CHUNK_BYTES (1u << 20)
@@ -18,8 +29,9 @@ struct arena_chunk {
 struct credo_strpool {
     const char **strings; /* id -> bytes; strings[0] is NULL */
     uint32_t *lengths;
+    uint64_t *hashes;     /* id -> XXH3_64bits of the bytes */
     size_t count, capacity;
-    uint32_t *slots; /* hash table of ids, 0 = empty */
+    uint64_t *slots; /* hash table: upper hash half << 32 | id; 0 = empty */
     size_t slot_mask;
     struct arena_chunk *chunks;
 };
@@ -33,14 +45,16 @@ credo_strpool *credo_strpool_new(void)
     pool->capacity = 1024;
     pool->strings = malloc(pool->capacity * sizeof *pool->strings);
     pool->lengths = malloc(pool->capacity * sizeof *pool->lengths);
+    pool->hashes = malloc(pool->capacity * sizeof *pool->hashes);
     pool->slot_mask = 2047;
     pool->slots = calloc(pool->slot_mask + 1, sizeof *pool->slots);
-    if (pool->strings == NULL || pool->lengths == NULL || pool->slots == NULL) {
+    if (pool->strings == NULL || pool->lengths == NULL || pool->hashes == NULL || pool->slots == NULL) {
         credo_strpool_free(pool);
         return NULL;
     }
     pool->strings[0] = NULL;
     pool->lengths[0] = 0;
+    pool->hashes[0] = 0;
     pool->count = 1;
     return pool;
 }
@@ -57,6 +71,7 @@ void credo_strpool_free(credo_strpool *pool)
     }
     free(pool->strings);
     free(pool->lengths);
+    free(pool->hashes);
     free(pool->slots);
     free(pool);
 }
@@ -81,36 +96,75 @@ static char *arena_copy(credo_strpool *pool, const char *text, size_t len)
     return copy;
 }
 
-static size_t slot_of(const credo_strpool *pool, const char *text, size_t len)
+#define SLOT_ID(slot) ((uint32_t)(slot))
+#define SLOT_TAG(hash) ((hash) >> 32)
+
+/* Returns the slot that holds the string with these bytes and hash, or
+ * the empty slot where it would go. */
+static size_t slot_of(const credo_strpool *pool, const char *text, size_t len, uint64_t hash)
 {
-    size_t slot = (size_t)XXH3_64bits(text, len) & pool->slot_mask;
+    size_t slot = (size_t)hash & pool->slot_mask;
     for (;;) {
-        uint32_t id = pool->slots[slot];
-        if (id == 0)
+        uint64_t entry = pool->slots[slot];
+        if (entry == 0)
             return slot;
-        if (pool->lengths[id] == len && memcmp(pool->strings[id], text, len) == 0)
+        uint32_t id = SLOT_ID(entry);
+        if (SLOT_TAG(entry) == SLOT_TAG(hash) && pool->lengths[id] == len &&
+            memcmp(pool->strings[id], text, len) == 0)
             return slot;
         slot = (slot + 1) & pool->slot_mask;
     }
 }
 
-static int grow_slots(credo_strpool *pool)
+/* Returns the first empty slot for hash, for a string known to be absent. */
+static size_t empty_slot_of(const credo_strpool *pool, uint64_t hash)
 {
-    size_t new_mask = pool->slot_mask * 2 + 1;
-    uint32_t *slots = calloc(new_mask + 1, sizeof *slots);
+    size_t slot = (size_t)hash & pool->slot_mask;
+    while (pool->slots[slot] != 0)
+        slot = (slot + 1) & pool->slot_mask;
+    return slot;
+}
+
+static uint64_t slot_entry(uint64_t hash, size_t id)
+{
+    return SLOT_TAG(hash) << 32 | (uint64_t)id;
+}
+
+/* Resizes the table to slot_count slots (a power of two above twice the
+ * ids) and places every id again from its stored hash. */
+/* Allocates slot_count empty slots. The table is zeroed by writing, not
+ * with calloc, so that each page faults in once for a write instead of
+ * first as the shared zero page on the probe's read. */
+static uint64_t *alloc_slots(size_t slot_count)
+{
+    size_t bytes = slot_count * sizeof(uint64_t);
+    void *slots = NULL;
+    if (bytes < HUGE_PAGE_BYTES)
+        return calloc(slot_count, sizeof(uint64_t));
+    if (posix_memalign(&slots, HUGE_PAGE_BYTES, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(slots, bytes, MADV_HUGEPAGE); /* advice only; failure changes nothing */
+#endif
+    memset(slots, 0, bytes);
+    return slots;
+}
+
+static int resize_slots(credo_strpool *pool, size_t slot_count)
+{
+    uint64_t *slots = alloc_slots(slot_count);
     if (slots == NULL)
         return -1;
     free(pool->slots);
     pool->slots = slots;
-    pool->slot_mask = new_mask;
+    pool->slot_mask = slot_count - 1;
     for (size_t id = 1; id < pool->count; id++)
-        pool->slots[slot_of(pool, pool->strings[id], pool->lengths[id])] = (uint32_t)id;
+        pool->slots[empty_slot_of(pool, pool->hashes[id])] = slot_entry(pool->hashes[id], id);
     return 0;
 }
 
-static int grow_strings(credo_strpool *pool)
+static int resize_strings(credo_strpool *pool, size_t capacity)
 {
-    size_t capacity = pool->capacity * 2;
     const char **strings = realloc(pool->strings, capacity * sizeof *strings);
     if (strings == NULL)
         return -1;
@@ -119,8 +173,66 @@ static int grow_strings(credo_strpool *pool)
     if (lengths == NULL)
         return -1;
     pool->lengths = lengths;
+    uint64_t *hashes = realloc(pool->hashes, capacity * sizeof *hashes);
+    if (hashes == NULL)
+        return -1;
+    pool->hashes = hashes;
     pool->capacity = capacity;
     return 0;
+}
+
+/* Makes room for `more` further ids: the id arrays hold them and the
+ * table stays under half full. */
+static int make_room(credo_strpool *pool, size_t more)
+{
+    if (more > UINT32_MAX - 1 || pool->count > UINT32_MAX - 1 - more)
+        return -1;
+    size_t needed = pool->count + more;
+    if (needed > pool->capacity) {
+        size_t capacity = pool->capacity;
+        while (capacity < needed)
+            capacity *= 2;
+        if (resize_strings(pool, capacity) != 0)
+            return -1;
+    }
+    size_t slot_count = pool->slot_mask + 1;
+    while (needed * 2 > slot_count)
+        slot_count *= 2;
+    if (slot_count > pool->slot_mask + 1 && resize_slots(pool, slot_count) != 0)
+        return -1;
+    return 0;
+}
+
+/* Adds the absent string with this hash at slot (found by slot_of after
+ * make_room) and returns its id, or CREDO_STR_NONE when out of memory. */
+static credo_str add_string(credo_strpool *pool, size_t slot, const char *text, size_t len, uint64_t hash)
+{
+    char *copy = arena_copy(pool, text, len);
+    if (copy == NULL)
+        return CREDO_STR_NONE;
+    credo_str id = (credo_str)pool->count++;
+    pool->strings[id] = copy;
+    pool->lengths[id] = (uint32_t)len;
+    pool->hashes[id] = hash;
+    pool->slots[slot] = slot_entry(hash, id);
+    return id;
+}
+
+static credo_str intern_hashed(credo_strpool *pool, const char *text, size_t len, uint64_t hash,
+                               credo_status *status)
+{
+    size_t slot = slot_of(pool, text, len, hash);
+    if (pool->slots[slot] != 0)
+        return SLOT_ID(pool->slots[slot]);
+
+    credo_str id = CREDO_STR_NONE;
+    if (len <= UINT32_MAX && make_room(pool, 1) == 0) {
+        slot = slot_of(pool, text, len, hash);
+        id = add_string(pool, slot, text, len, hash);
+    }
+    if (id == CREDO_STR_NONE && status != NULL)
+        *status = CREDO_ERR_NOMEM;
+    return id;
 }
 
 credo_str credo_strpool_intern(credo_strpool *pool, const char *text, size_t len,
@@ -128,35 +240,45 @@ credo_str credo_strpool_intern(credo_strpool *pool, const char *text, size_t len
 {
     if (text == NULL)
         return CREDO_STR_NONE;
+    return intern_hashed(pool, text, len, XXH3_64bits(text, len), status);
+}
 
-    size_t slot = slot_of(pool, text, len);
-    if (pool->slots[slot] != 0)
-        return pool->slots[slot];
+uint64_t credo_strpool_hash(const char *text, size_t len)
+{
+    return XXH3_64bits(text, len);
+}
 
-    /* Keep the load factor under one half, and ids within uint32_t. */
-    if (pool->count >= UINT32_MAX - 1 || len > UINT32_MAX)
-        goto nomem;
-    if ((pool->count + 1) * 2 > pool->slot_mask + 1) {
-        if (grow_slots(pool) != 0)
-            goto nomem;
-        slot = slot_of(pool, text, len);
+credo_str credo_strpool_intern_hashed(credo_strpool *pool, const char *text, size_t len, uint64_t hash,
+                                      credo_status *status)
+{
+    if (text == NULL)
+        return CREDO_STR_NONE;
+    return intern_hashed(pool, text, len, hash, status);
+}
+
+void credo_strpool_prefetch(const credo_strpool *pool, uint64_t hash)
+{
+    __builtin_prefetch(&pool->slots[hash & pool->slot_mask]);
+}
+
+credo_status credo_strpool_reserve(credo_strpool *pool, size_t more)
+{
+    return make_room(pool, more) == 0 ? CREDO_OK : CREDO_ERR_NOMEM;
+}
+
+credo_status credo_strpool_merge(credo_strpool *pool, const credo_strpool *from, credo_str *map)
+{
+    if (make_room(pool, from->count - 1) != 0)
+        return CREDO_ERR_NOMEM;
+    credo_status status = CREDO_OK;
+    map[0] = CREDO_STR_NONE;
+    for (size_t id = 1; id < from->count && status == CREDO_OK; id++) {
+        /* The hashes are known ahead, so the slots' cache misses overlap. */
+        if (id + MERGE_PREFETCH_DISTANCE < from->count)
+            __builtin_prefetch(&pool->slots[from->hashes[id + MERGE_PREFETCH_DISTANCE] & pool->slot_mask]);
+        map[id] = intern_hashed(pool, from->strings[id], from->lengths[id], from->hashes[id], &status);
     }
-    if (pool->count == pool->capacity && grow_strings(pool) != 0)
-        goto nomem;
-
-    char *copy = arena_copy(pool, text, len);
-    if (copy == NULL)
-        goto nomem;
-    credo_str id = (credo_str)pool->count++;
-    pool->strings[id] = copy;
-    pool->lengths[id] = (uint32_t)len;
-    pool->slots[slot] = id;
-    return id;
-
-nomem:
-    if (status != NULL)
-        *status = CREDO_ERR_NOMEM;
-    return CREDO_STR_NONE;
+    return status;
 }
 
 credo_str credo_strpool_intern_cstr(credo_strpool *pool, const char *text, credo_status *status)
@@ -168,7 +290,7 @@ credo_str credo_strpool_find(const credo_strpool *pool, const char *text, size_t
 {
     if (text == NULL)
         return CREDO_STR_NONE;
-    return pool->slots[slot_of(pool, text, len)];
+    return SLOT_ID(pool->slots[slot_of(pool, text, len, XXH3_64bits(text, len))]);
 }
 
 const char *credo_strpool_get(const credo_strpool *pool, credo_str id)
