@@ -1,17 +1,20 @@
 /* Pipeline benchmark: from the accounts CSV file to a stored assignment,
  * stage by stage, then an incremental run after 1% of the accounts change.
  *
- *   credo_bench_pipeline --dir DIR [--threads T] [--db PATH]
+ *   credo_bench_pipeline --dir DIR [--threads T] [--db PATH] [--store packed|rows]
  *
  * DIR holds accounts.csv and policy.yaml (see gen.c). The stages are:
  * ingest (credo_ingest_accounts on T threads), policy (credo_policy_load),
  * index (compile and bind), assign (credo_rule_bound_assign_threads on T
- * threads), store (credo_store_put_assignment_rows of every row in one
- * transaction, into a new SQLite file at PATH, default DIR/pipeline.db,
- * removed first). The incremental part changes 1% of the rows as
- * runner.c does, re-assigns them with credo_assign_incremental and
- * replaces only their stored rows, in one transaction. Prints one JSON
- * object. */
+ * threads), store (the whole assignment in one transaction, into a new
+ * SQLite file at PATH, default DIR/pipeline.db, removed first). The
+ * incremental part changes 1% of the rows as runner.c does, re-assigns
+ * them with credo_assign_incremental and overwrites only their stored
+ * results, in one transaction. --store packed (the default) stores with
+ * credo_store_put_assignment_packed and credo_store_update_assignment_packed;
+ * --store rows with credo_store_put_assignment_rows, one row per account,
+ * for comparison. Prints one JSON object. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +43,8 @@ static void check(credo_status status, const char *what, const credo_error *err)
     fprintf(stderr, "credo_bench_pipeline: %s: %s\n", what, err->message);
     exit(3);
 }
+
+typedef enum store_mode { STORE_PACKED, STORE_ROWS } store_mode;
 
 typedef struct timings {
     double ingest, policy, index, assign, store, total;
@@ -84,8 +89,27 @@ static uint32_t *change_accounts(credo_snapshot *s, size_t *count)
     return rows;
 }
 
-static void store_all(timings *t, const char *db, const credo_snapshot *s, const credo_policy *policy,
-                      const credo_assignment *a, int64_t *run_id)
+/* Counts the stored results of run_id by status, outside the timed part. */
+static void count_stored(credo_store *store, store_mode mode, int64_t run_id, int64_t counts[3])
+{
+    credo_error err = {0};
+    if (mode == STORE_ROWS) {
+        check(credo_store_count_assignment_rows(store, run_id, counts, &err), "counting", &err);
+        return;
+    }
+    uint8_t *status = NULL;
+    uint32_t *territory = NULL;
+    size_t count = 0;
+    check(credo_store_read_assignment_packed(store, run_id, &status, &territory, &count, &err), "reading back",
+          &err);
+    for (size_t row = 0; row < count; row++)
+        if (status[row] < 3)
+            counts[status[row]]++;
+    credo_store_packed_free(status, territory);
+}
+
+static void store_all(timings *t, store_mode mode, const char *db, const credo_snapshot *s,
+                      const credo_policy *policy, const credo_assignment *a, int64_t *run_id)
 {
     credo_error err = {0};
     credo_store *store = NULL;
@@ -94,14 +118,17 @@ static void store_all(timings *t, const char *db, const credo_snapshot *s, const
     check(credo_store_begin(store, &err), "beginning", &err);
     credo_run_record record = {"2026-12-04", policy->path, policy->text, "{}"};
     check(credo_store_add_run(store, &record, run_id, &err), "adding the run", &err);
-    check(credo_store_put_assignment_rows(store, *run_id, s, policy, a, NULL, 0, NULL, &err), "storing", &err);
+    if (mode == STORE_ROWS)
+        check(credo_store_put_assignment_rows(store, *run_id, s, policy, a, NULL, 0, NULL, &err), "storing", &err);
+    else
+        check(credo_store_put_assignment_packed(store, *run_id, a, policy, NULL, &err), "storing", &err);
     check(credo_store_commit(store, &err), "committing", &err);
     t->store = now_s() - t0;
-    check(credo_store_count_assignment_rows(store, *run_id, t->stored, &err), "counting", &err);
+    count_stored(store, mode, *run_id, t->stored);
     credo_store_close(store);
 }
 
-static void incremental(timings *t, const char *db, credo_snapshot *s, const credo_policy *policy,
+static void incremental(timings *t, store_mode mode, const char *db, credo_snapshot *s, const credo_policy *policy,
                         const credo_rule_bound *bound, const credo_assignment *previous, int64_t run_id)
 {
     credo_error err = {0};
@@ -114,8 +141,12 @@ static void incremental(timings *t, const char *db, credo_snapshot *s, const cre
     credo_store *store = NULL;
     check(credo_store_open(db, &store, &err), "opening the store", &err);
     check(credo_store_begin(store, &err), "beginning", &err);
-    check(credo_store_put_assignment_rows(store, run_id, s, policy, after, rows, t->changed, NULL, &err),
-          "storing the changed rows", &err);
+    if (mode == STORE_ROWS)
+        check(credo_store_put_assignment_rows(store, run_id, s, policy, after, rows, t->changed, NULL, &err),
+              "storing the changed rows", &err);
+    else
+        check(credo_store_update_assignment_packed(store, run_id, after, rows, t->changed, &err),
+              "storing the changed rows", &err);
     check(credo_store_commit(store, &err), "committing", &err);
     credo_store_close(store);
     t->incremental_assign = t1 - t0;
@@ -124,11 +155,12 @@ static void incremental(timings *t, const char *db, credo_snapshot *s, const cre
     free(rows);
 }
 
-static void print_json(const timings *t, size_t threads)
+static void print_json(const timings *t, size_t threads, store_mode mode)
 {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
-    printf("{\"accounts\": %zu, \"bytes\": %zu, \"threads\": %zu,\n", t->accounts, t->bytes, threads);
+    printf("{\"accounts\": %zu, \"bytes\": %zu, \"threads\": %zu, \"store\": \"%s\",\n", t->accounts, t->bytes,
+           threads, mode == STORE_ROWS ? "rows" : "packed");
     printf(" \"ingest_s\": %.3f, \"ingest_mb_per_s\": %.1f, \"policy_s\": %.3f, \"index_s\": %.3f,\n", t->ingest,
            (double)t->bytes / 1e6 / t->ingest, t->policy, t->index);
     printf(" \"assign_s\": %.3f, \"store_s\": %.3f, \"total_s\": %.3f,\n", t->assign, t->store, t->total);
@@ -143,6 +175,8 @@ int main(int argc, char **argv)
 {
     const char *dir = NULL, *db_arg = NULL;
     size_t threads = 2;
+    store_mode mode = STORE_PACKED;
+    bool mode_known = true;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--dir") == 0)
             dir = argv[i + 1];
@@ -150,9 +184,13 @@ int main(int argc, char **argv)
             threads = strtoull(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--db") == 0)
             db_arg = argv[i + 1];
+        else if (strcmp(argv[i], "--store") == 0) {
+            mode_known = strcmp(argv[i + 1], "packed") == 0 || strcmp(argv[i + 1], "rows") == 0;
+            mode = strcmp(argv[i + 1], "rows") == 0 ? STORE_ROWS : STORE_PACKED;
+        }
     }
-    if (dir == NULL || threads == 0 || threads > CREDO_PARALLEL_MAX_THREADS) {
-        fprintf(stderr, "usage: credo_bench_pipeline --dir DIR [--threads 1-64] [--db PATH]\n");
+    if (dir == NULL || threads == 0 || threads > CREDO_PARALLEL_MAX_THREADS || !mode_known) {
+        fprintf(stderr, "usage: credo_bench_pipeline --dir DIR [--threads 1-64] [--db PATH] [--store packed|rows]\n");
         return 2;
     }
     char accounts[4096], policy_path[4096], db[4096], wal[4200];
@@ -186,15 +224,15 @@ int main(int argc, char **argv)
     check(credo_rule_bound_assign_threads(bound, threads, NULL, &a, &err), "assigning", &err);
     double t4 = now_s();
     int64_t run_id = 0;
-    store_all(&t, db, s, policy, a, &run_id);
+    store_all(&t, mode, db, s, policy, a, &run_id);
     t.total = now_s() - t0;
     t.ingest = t1 - t0;
     t.policy = t2 - t1;
     t.index = t3 - t2;
     t.assign = t4 - t3;
     t.accounts = s->accounts.count;
-    incremental(&t, db, s, policy, bound, a, run_id);
-    print_json(&t, threads);
+    incremental(&t, mode, db, s, policy, bound, a, run_id);
+    print_json(&t, threads, mode);
     credo_assignment_free(a);
     credo_rule_bound_free(bound);
     credo_rule_index_free(index);

@@ -319,7 +319,7 @@ static void test_open_rejects_newer_schema(void **state)
     assert_null(store);
     expect_contains(err.message, path);
     expect_contains(err.message, "schema version 99");
-    expect_contains(err.message, "up to 3");
+    expect_contains(err.message, "up to 4");
     expect_contains(err.message, "upgrade credo");
 
     char *after = test_read_file(path, &after_length);

@@ -24,7 +24,7 @@ struct credo_policy;
 struct credo_progress;
 
 /* Newest schema version this build writes; migrations numbered 1..N. */
-#define CREDO_SCHEMA_VERSION 3
+#define CREDO_SCHEMA_VERSION 4
 
 typedef struct credo_store credo_store;
 
@@ -266,6 +266,62 @@ credo_status credo_store_put_assignment_rows(credo_store *store, int64_t run_id,
  * for credo_account_status s (assigned, overlap, gap). */
 credo_status credo_store_count_assignment_rows(credo_store *store, int64_t run_id, int64_t counts[3],
                                                credo_error *err);
+
+/* ---- Packed run results ------------------------------------------------------
+ *
+ * The assignment of a run as one row of table run_assignment_packed:
+ * row_count, the policy's territory ids in index order (newline-separated),
+ * an optional SHA-256 of the account id column (NULL when not written) and
+ * a BLOB of row_count fixed-width records, record i for account row i of
+ * the run's snapshot:
+ *
+ *   byte 0     status, the credo_account_status number
+ *   bytes 1-4  territory index into the policy, little-endian unsigned,
+ *              0xFFFFFFFF (CREDO_NO_ROW) when the account has none
+ *
+ * Tied and overlay lists are not kept. The writes happen in the caller's
+ * open transaction; a read needs none. */
+
+/* Bytes of one packed record. */
+#define CREDO_PACKED_RECORD_SIZE 5u
+
+/* Writes every entry of assignment (territories indexing policy) under
+ * run_id as one packed row. progress may be NULL; it receives stage
+ * "store" in rows. Fails with CREDO_ERR_INVALID when no transaction is
+ * open, when a territory id contains a newline or an entry's territory is
+ * outside the policy; CREDO_ERR_CONFLICT when run_id already has packed
+ * results; CREDO_ERR_LIMIT when the BLOB would exceed SQLite's maximum
+ * length (1,000,000,000 bytes by default, 200M rows). */
+credo_status credo_store_put_assignment_packed(credo_store *store, int64_t run_id,
+                                               const struct credo_assignment *assignment,
+                                               const struct credo_policy *policy,
+                                               const struct credo_progress *progress,
+                                               credo_error *err);
+
+/* Overwrites in place the records of rows[0, count) of run_id with the
+ * entries of assignment, which must index the same policy as the stored
+ * results; other records and the row are left as they are. Fails with
+ * CREDO_ERR_NOT_FOUND when run_id has no packed results, and with
+ * CREDO_ERR_INVALID when no transaction is open, when assignment and the
+ * stored results differ in row count, or on a row or territory outside
+ * them. */
+credo_status credo_store_update_assignment_packed(credo_store *store, int64_t run_id,
+                                                  const struct credo_assignment *assignment,
+                                                  const uint32_t *rows, size_t count,
+                                                  credo_error *err);
+
+/* Reads the packed results of run_id into new arrays of *row_count
+ * entries: (*status)[i] is the credo_account_status of row i and
+ * (*territory)[i] its territory index or CREDO_NO_ROW. Free them with
+ * credo_store_packed_free. Fails with CREDO_ERR_NOT_FOUND when run_id has
+ * no packed results and CREDO_ERR_STORE when the stored BLOB does not
+ * have row_count valid records. */
+credo_status credo_store_read_assignment_packed(credo_store *store, int64_t run_id,
+                                                uint8_t **status, uint32_t **territory,
+                                                size_t *row_count, credo_error *err);
+
+/* Frees the arrays of credo_store_read_assignment_packed; NULL is allowed. */
+void credo_store_packed_free(uint8_t *status, uint32_t *territory);
 
 /* ---- Conflict decisions ----------------------------------------------------
  *

@@ -53,6 +53,21 @@ typedef struct store_assignment_row {
     const char *territory_id; /* NULL unless assigned */
 } store_assignment_row;
 
+/* One packed result row (see credo_store_put_assignment_packed). */
+typedef struct store_packed_row {
+    int64_t row_count;
+    const char *territory_ids;      /* newline-separated, NUL-terminated */
+    const char *account_ids_sha256; /* NULL when not known */
+    const uint8_t *records;         /* row_count * CREDO_PACKED_RECORD_SIZE bytes */
+} store_packed_row;
+
+/* A run of bytes to overwrite in a packed BLOB, at byte offset. */
+typedef struct store_packed_span {
+    size_t offset;
+    const uint8_t *bytes;
+    size_t length;
+} store_packed_span;
+
 /* The operations of one backend. Arguments have been checked by store.c:
  * ids that the header requires are non-NULL and non-empty, dates are
  * CREDO_DATE_NONE or within years 1..9999, team roles are non-NULL. Errors
@@ -137,6 +152,23 @@ typedef struct store_ops {
     /* Sets counts[s] to the compact rows of run_id with status s. */
     credo_status (*count_assignment_rows)(credo_store *store, int64_t run_id, int64_t counts[3],
                                           credo_error *err);
+    /* Inserts the packed row of run_id; one already stored fails with
+     * CREDO_ERR_CONFLICT. */
+    credo_status (*put_assignment_packed)(credo_store *store, int64_t run_id,
+                                          const store_packed_row *row, credo_error *err);
+    /* Sets *row_count to the stored row_count of run_id and
+     * *territory_count to the number of its territory ids;
+     * CREDO_ERR_NOT_FOUND when there is no packed row. */
+    credo_status (*packed_shape)(credo_store *store, int64_t run_id, int64_t *row_count,
+                                 size_t *territory_count, credo_error *err);
+    /* Overwrites spans of the stored BLOB in place, which lie within it. */
+    credo_status (*write_assignment_packed)(credo_store *store, int64_t run_id,
+                                            const store_packed_span *spans, size_t count,
+                                            credo_error *err);
+    /* Copies the stored BLOB into a new malloc'd buffer; CREDO_ERR_NOT_FOUND
+     * when run_id has no packed row. */
+    credo_status (*read_assignment_packed)(credo_store *store, int64_t run_id, int64_t *row_count,
+                                           uint8_t **bytes, size_t *length, credo_error *err);
     /* table is one of the names store.c accepts. */
     credo_status (*count)(credo_store *store, const char *table, int64_t *count,
                           credo_error *err);
@@ -165,6 +197,18 @@ credo_status store_sqlite_put_assignment_rows(credo_store *store, int64_t run_id
                                               bool replace, credo_error *err);
 credo_status store_sqlite_count_assignment_rows(credo_store *store, int64_t run_id, int64_t counts[3],
                                                 credo_error *err);
+
+/* The SQLite packed-result operations (store_sqlite_packed.c). */
+credo_status store_sqlite_put_assignment_packed(credo_store *store, int64_t run_id,
+                                                const store_packed_row *row, credo_error *err);
+credo_status store_sqlite_packed_shape(credo_store *store, int64_t run_id, int64_t *row_count,
+                                       size_t *territory_count, credo_error *err);
+credo_status store_sqlite_write_assignment_packed(credo_store *store, int64_t run_id,
+                                                  const store_packed_span *spans, size_t count,
+                                                  credo_error *err);
+credo_status store_sqlite_read_assignment_packed(credo_store *store, int64_t run_id,
+                                                 int64_t *row_count, uint8_t **bytes, size_t *length,
+                                                 credo_error *err);
 
 /* Opens the SQLite database at path (see credo_store_open). */
 credo_status store_sqlite_open(const char *path, credo_store **out, credo_error *err);

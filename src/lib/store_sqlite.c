@@ -103,6 +103,13 @@ static const char *const migrations[] = {
     "CREATE TABLE run_account_rows ("
     "  run_id INTEGER NOT NULL, row INTEGER NOT NULL, account_id TEXT NOT NULL,"
     "  status INTEGER NOT NULL, territory_id TEXT, PRIMARY KEY (run_id, row)) WITHOUT ROWID;",
+
+    /* 4: the packed results of a run, one BLOB of fixed-width records
+     * (layout in credo/store.h), written by store_sqlite_packed.c. run_id
+     * is the rowid, so sqlite3_blob_open reaches the row directly. */
+    "CREATE TABLE run_assignment_packed ("
+    "  run_id INTEGER PRIMARY KEY, row_count INTEGER NOT NULL, territory_ids TEXT NOT NULL,"
+    "  account_ids_sha256 TEXT, packed BLOB NOT NULL);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == CREDO_SCHEMA_VERSION,
@@ -1102,6 +1109,10 @@ static const store_ops sqlite_ops = {
     .select_rows = sqlite_select_rows,
     .put_assignment_rows = store_sqlite_put_assignment_rows,
     .count_assignment_rows = store_sqlite_count_assignment_rows,
+    .put_assignment_packed = store_sqlite_put_assignment_packed,
+    .packed_shape = store_sqlite_packed_shape,
+    .write_assignment_packed = store_sqlite_write_assignment_packed,
+    .read_assignment_packed = store_sqlite_read_assignment_packed,
     .count = sqlite_count,
 };
 
