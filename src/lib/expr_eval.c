@@ -99,18 +99,23 @@ static bool test_operand(const expr_node *node, const credo_value *operand)
     }
 }
 
-static bool eval_test(const credo_expr_node *pub, credo_expr_getter get, const void *ctx)
+bool credo__expr_test_value(const credo_expr_node *pub, const credo_value *raw)
 {
     const expr_node *node = (const expr_node *)pub;
+    credo_value operand;
+    return read_operand(node, raw, &operand) && test_operand(node, &operand);
+}
+
+static bool eval_test(const credo_expr_node *pub, credo_expr_getter get, const void *ctx)
+{
     credo_value raw = {.kind = CREDO_VALUE_MISSING};
     get(ctx, pub->field, &raw);
-    credo_value operand;
-    return read_operand(node, &raw, &operand) && test_operand(node, &operand);
+    return credo__expr_test_value(pub, &raw);
 }
 
 /* Loops along "not" operands and the right edge of and/or chains, flipping
  * `inverted` at each "not". */
-static bool eval_node(const credo_expr_node *node, credo_expr_getter get, const void *ctx)
+bool credo__expr_eval_node(const credo_expr_node *node, credo_expr_getter get, const void *ctx)
 {
     bool inverted = false;
     for (;;) {
@@ -120,12 +125,12 @@ static bool eval_node(const credo_expr_node *node, credo_expr_getter get, const 
             node = node->left;
             break;
         case CREDO_EXPR_AND:
-            if (!eval_node(node->left, get, ctx))
+            if (!credo__expr_eval_node(node->left, get, ctx))
                 return inverted;
             node = node->right;
             break;
         case CREDO_EXPR_OR:
-            if (eval_node(node->left, get, ctx))
+            if (credo__expr_eval_node(node->left, get, ctx))
                 return !inverted;
             node = node->right;
             break;
@@ -137,7 +142,7 @@ static bool eval_node(const credo_expr_node *node, credo_expr_getter get, const 
 
 bool credo_expr_eval(const credo_expr *expr, credo_expr_getter get, const void *ctx)
 {
-    return eval_node(expr->root, get, ctx);
+    return credo__expr_eval_node(expr->root, get, ctx);
 }
 
 /* ---- formatting ---- */
@@ -291,11 +296,11 @@ static void explain_node(const explainer *x, const credo_expr_node *node, int in
     case CREDO_EXPR_AND:
     case CREDO_EXPR_OR:
         credo_buf_printf(x->out, "%s: %s\n", node->kind == CREDO_EXPR_AND ? "all of" : "any of",
-                         eval_node(node, x->get, x->ctx) ? "true" : "false");
+                         credo__expr_eval_node(node, x->get, x->ctx) ? "true" : "false");
         explain_chain(x, node, indent + 2);
         return;
     case CREDO_EXPR_NOT:
-        credo_buf_printf(x->out, "not: %s\n", eval_node(node, x->get, x->ctx) ? "true" : "false");
+        credo_buf_printf(x->out, "not: %s\n", credo__expr_eval_node(node, x->get, x->ctx) ? "true" : "false");
         explain_node(x, node->left, indent + 2);
         return;
     default:
@@ -310,5 +315,5 @@ bool credo_expr_explain(const credo_expr *expr, credo_expr_getter get, const voi
 {
     explainer x = {expr, get, ctx, field_names, out};
     explain_node(&x, expr->root, indent < 0 ? 0 : indent);
-    return eval_node(expr->root, get, ctx);
+    return credo__expr_eval_node(expr->root, get, ctx);
 }

@@ -156,6 +156,14 @@ size_t credo__expr_utf8_length(const char *text, size_t len);
  * for UTF-8), numbers numerically. Returns <0, 0 or >0. */
 int credo__expr_compare_values(const credo_value *a, const credo_value *b);
 
+/* Applies one test node (COMPARE, IN or STARTS_WITH) to a field value;
+ * false when the value is missing for the test's kind. */
+bool credo__expr_test_value(const credo_expr_node *node, const credo_value *raw);
+
+/* Evaluates the sub-expression at node, as credo_expr_eval does for the
+ * root. The rule index uses both to verify parts of a rule. */
+bool credo__expr_eval_node(const credo_expr_node *node, credo_expr_getter get, const void *ctx);
+
 /* Builds the tree of expr->text into expr (whose arena, names and
  * text are set up by the caller) and stores the root in expr->root. */
 credo_status credo__expr_parse_tree(credo_expr *expr, const credo_expr_schema *schema,
