@@ -3,7 +3,7 @@
  *
  *   credo_bench_pipeline --dir DIR [--threads T] [--db PATH] [--store packed|rows]
  *
- * DIR holds accounts.csv and policy.yaml (see gen.c). The stages are:
+ * DIR contains accounts.csv and policy.yaml (see gen.c). The stages are:
  * ingest (credo_ingest_accounts on T threads), policy (credo_policy_load),
  * index (compile and bind), assign (credo_rule_bound_assign_threads on T
  * threads), store (the whole assignment in one transaction, into a new

@@ -250,7 +250,7 @@ void credo_explain_engagement(const credo_snapshot *snapshot, const credo_policy
 /* Credits won deals by the policy's credit rules (the first rule whose
  * `when` matches; with no match, the plain rules of credo_credit_deals),
  * after the partner sourcing share. Lines have kind "revenue", "overlay" or
- * "rollup", a role and a hold. A role that nobody holds passes its revenue
+ * "rollup", a role and a hold. A role that no rep holds passes its revenue
  * share to the closer. The policy may lack a credit section; engagement may
  * be NULL. */
 credo_status credo_credit_by_rules(const credo_snapshot *snapshot, const credo_policy *policy,
@@ -299,7 +299,7 @@ typedef struct credo_preview_line {
 } credo_preview_line;
 
 typedef struct credo_preview_result {
-    char *owner;             /* NULL when nobody would own it */
+    char *owner;             /* NULL when no rep would own it */
     char *territory_id;      /* NULL for an account without a territory */
     char *status;            /* credo_deal_territory_status_name */
     char *engagement_rule;   /* credo_engagement_rule_name */

@@ -119,7 +119,7 @@ typedef struct credo_credit_line {
 
 /* Credit lines of all won deals, sorted by deal row, then rep id. A won
  * deal that cannot be credited (no owner, splits that do not sum to 100%)
- * gets no line; problem[deal] then holds the reason (else NULL). */
+ * gets no line; problem[deal] then contains the reason (else NULL). */
 typedef struct credo_credit {
     size_t count;
     credo_credit_line *lines;
@@ -132,8 +132,8 @@ credo_status credo_credit_deals(const credo_snapshot *snapshot, const credo_owne
 void credo_credit_free(credo_credit *credit);
 
 /* Splits amount into count parts by shares (basis points summing to
- * CREDO_BP_WHOLE) with the largest remainder method: each part is first
- * rounded toward zero, then the units left over go one each to the parts
+ * CREDO_BP_WHOLE) with the largest remainder method. Each part is first
+ * rounded toward zero. The units left over then go one each to the parts
  * with the largest remainders, ties broken by ascending rep id (code point
  * order). The parts always sum to amount, negative amounts included.
  * Returns CREDO_ERR_INVALID when the shares do not sum to CREDO_BP_WHOLE or

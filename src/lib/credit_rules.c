@@ -1,6 +1,6 @@
 /* Credit by the policy's credit rules: the partner sourcing share off the
  * top, then the first matching rule's revenue shares by role (a role that
- * nobody holds passes its share to the closer), overlay shares, roll-up to
+ * no rep holds passes its share to the closer), overlay shares, roll-up to
  * managers and holds. Without a matching rule, the plain rules of
  * credit.c apply to what is left after sourcing. */
 #include "engage_internal.h"
@@ -155,7 +155,7 @@ static credit_entry *resolve_entries(const credit_engine *engine, uint32_t deal,
     return entries;
 }
 
-/* Moves the shares of roles nobody holds to the closer's entry, adding
+/* Moves the shares of roles no rep holds to the closer's entry, adding
  * one at index `count` when the rule has none. Returns the entry count,
  * or 0 when a share must pass to the closer and the deal has none. */
 static size_t pass_to_closer(const credit_engine *engine, uint32_t deal, credit_entry *entries, size_t count,

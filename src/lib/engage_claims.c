@@ -316,7 +316,7 @@ static void describe_holder(const claim_context *context, uint32_t holder, credo
     credo_buf_printf(out, " through %s", credo_format_date(held->protected_until, until));
 }
 
-/* Writes what holds after a decision awarded the claim: who decided and
+/* Writes the state after a decision awarded the claim: who decided and
  * why, the claim's own window and the day the holder's window now ends. */
 static void describe_award(const claim_context *context, uint32_t registration, uint32_t holder, credo_buf *out)
 {

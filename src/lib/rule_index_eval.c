@@ -2,7 +2,6 @@
  * the evaluator of expr_eval.c, so that a test means the same in both. */
 #include "rule_index_internal.h"
 
-
 #include "account_fields.h"
 #include "expr_internal.h"
 

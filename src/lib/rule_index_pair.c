@@ -1,5 +1,5 @@
 /* Composite anchors. A conjunction anchored on a text test is listed under
- * each value that passes the anchor, so one posting list holds every
+ * each value that passes the anchor, so one posting list contains every
  * conjunction of that value: the five employee bands of a postal code, or
  * every overlay of an industry whatever its states. When the conjunction's
  * most selective other test is a small set on another slot, it is listed
