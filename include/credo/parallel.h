@@ -18,9 +18,10 @@
 
 /* A progress callback. report receives the name of the stage ("read",
  * "assign", "store"), the work done so far and the total, in the unit of
- * the stage (bytes for reading, rows otherwise). It is called from the
- * thread that called the library function only, at most once per chunk,
- * and once more with done == total when the stage ends. The library never
+ * the stage (bytes for reading, rows otherwise). total is 0 while it is
+ * not known in advance. It is called from the thread that called the
+ * library function only, at most once per chunk, and once more with
+ * done == total when the stage ends. The library never
  * prints; a command line shows the figures on a terminal. */
 typedef struct credo_progress {
     void (*report)(void *ctx, const char *stage, uint64_t done, uint64_t total);

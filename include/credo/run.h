@@ -56,6 +56,14 @@ credo_status credo_run_compute_with(const credo_snapshot *snapshot, const credo_
 credo_status credo_run_compute_stored(credo_store *store, const credo_snapshot *snapshot,
                                       const credo_policy *policy, credo_date as_of, credo_run **out,
                                       credo_error *err);
+
+/* credo_run_compute_stored with progress (may be NULL): stage "assign" in
+ * accounts, then, when there are deals, stage "credit" in deals, reported
+ * at its start (done 0) and its end. */
+credo_status credo_run_compute_stored_progress(credo_store *store, const credo_snapshot *snapshot,
+                                               const credo_policy *policy, credo_date as_of,
+                                               const struct credo_progress *progress, credo_run **out,
+                                               credo_error *err);
 void credo_run_free(credo_run *run);
 
 /* Writes the run and all its result rows to the store in one transaction
@@ -69,6 +77,12 @@ void credo_run_free(credo_run *run);
  *   previous run's. */
 credo_status credo_run_save(credo_store *store, const credo_run *run, int64_t *run_id,
                             credo_error *err);
+
+/* credo_run_save with progress (may be NULL): stage "store", done and
+ * total counted in result rows (accounts, deals and credit lines). */
+credo_status credo_run_save_progress(credo_store *store, const credo_run *run,
+                                     const struct credo_progress *progress, int64_t *run_id,
+                                     credo_error *err);
 
 /* Appends the summary as one JSON object with the keys as_of, accounts,
  * assigned, overlaps, gaps, deals, won_deals, won_amount_minor,

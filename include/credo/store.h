@@ -155,6 +155,12 @@ credo_status credo_store_add_import_issue(credo_store *store, int64_t import_id,
  * column. */
 credo_status credo_store_load(credo_store *store, credo_snapshot **out, credo_error *err);
 
+/* credo_store_load with progress (may be NULL): stage "load", done the rows
+ * read so far from every table and total 0 while loading, then once
+ * done == total at the end. */
+credo_status credo_store_load_progress(credo_store *store, const struct credo_progress *progress,
+                                       credo_snapshot **out, credo_error *err);
+
 /* Results of one run, written under a new run id in the open transaction.
  * Runs and imports record created_at as UTC "YYYY-MM-DDTHH:MM:SSZ", taken
  * from SOURCE_DATE_EPOCH (seconds since 1970) when that variable is set.

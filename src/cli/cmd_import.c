@@ -1,9 +1,9 @@
 /* credo import: load the source files a mapping names into the store. */
 #include <getopt.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "credo/import.h"
 
 static const char import_usage[] =
@@ -22,10 +22,10 @@ static const char import_usage[] =
     "  --json              print the report as one JSON object\n"
     "  -h, --help          print this help\n";
 
+/* Shows the rows read from each source file, as "credo import: FILE N rows". */
 static void show_progress(void *ctx, const char *file, size_t rows_done, bool done)
 {
-    (void)ctx;
-    fprintf(stderr, "\r%s: %zu rows%s", file, rows_done, done ? "\n" : "");
+    cli_progress_update(ctx, file, rows_done, done ? rows_done : 0, done);
 }
 
 static void print_lines(const credo_import_issue *issue, size_t limit)
@@ -117,11 +117,15 @@ int cmd_import(int argc, char **argv)
     credo_iso3166 *iso = NULL;
     credo_store *store = NULL;
     credo_import_report *report = NULL;
+    cli_progress printer;
+    const credo_progress *progress = cli_progress_start(&printer, "import");
     credo_status status = credo_iso3166_load(iso_dir, &iso, &err);
     if (status == CREDO_OK)
         status = credo_store_open(db, &store, &err);
     if (status == CREDO_OK)
-        status = credo_import(store, argv[optind], iso, isatty(2) ? show_progress : NULL, NULL, &report, &err);
+        status = credo_import(store, argv[optind], iso, progress != NULL ? show_progress : NULL, &printer,
+                              &report, &err);
+    cli_progress_finish(&printer);
 
     int code = EXIT_OK;
     if (status != CREDO_OK)

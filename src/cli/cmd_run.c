@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "report.h"
 
 static const char run_usage[] =
@@ -42,16 +43,20 @@ static int run_with(const char *db, const char *policy_path, credo_date as_of, b
     credo_run *run = NULL;
     int64_t run_id = 0;
     int code = EXIT_OK;
+    cli_progress printer;
+    const credo_progress *progress = cli_progress_start(&printer, "run");
 
     credo_status status = credo_policy_load(policy_path, &policy, &err);
     if (status == CREDO_OK)
         status = credo_store_open(db, &store, &err);
     if (status == CREDO_OK)
-        status = credo_store_load(store, &snapshot, &err);
+        status = credo_store_load_progress(store, progress, &snapshot, &err);
     if (status != CREDO_OK) {
+        cli_progress_finish(&printer);
         code = cli_fail("run", &err);
         goto out;
     }
+    cli_progress_finish(&printer);
     size_t errors = check_policy(policy, snapshot);
     if (errors > 0) {
         fprintf(stderr, "credo run: the policy has %zu error%s against the data; fix them and run again\n",
@@ -60,9 +65,10 @@ static int run_with(const char *db, const char *policy_path, credo_date as_of, b
         goto out;
     }
 
-    status = credo_run_compute_stored(store, snapshot, policy, as_of, &run, &err);
+    status = credo_run_compute_stored_progress(store, snapshot, policy, as_of, progress, &run, &err);
     if (status == CREDO_OK)
-        status = credo_run_save(store, run, &run_id, &err);
+        status = credo_run_save_progress(store, run, progress, &run_id, &err);
+    cli_progress_finish(&printer);
     if (status != CREDO_OK) {
         code = cli_fail("run", &err);
         goto out;

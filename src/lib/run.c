@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "credo/parallel.h"
 #include "credo/parse.h"
 #include "credo/rule_index.h"
 
@@ -145,7 +146,7 @@ static credo_status engage_and_credit(credo_run *run, const credo_conflict_decis
  * still use the straightforward evaluator. */
 #define RUN_MAX_THREADS 8
 
-static credo_status assign_with_index(credo_run *run, credo_error *err)
+static credo_status assign_with_index(credo_run *run, const credo_progress *progress, credo_error *err)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t threads = cores < 1 ? 1 : (cores > RUN_MAX_THREADS ? RUN_MAX_THREADS : (size_t)cores);
@@ -155,24 +156,32 @@ static credo_status assign_with_index(credo_run *run, credo_error *err)
     if (status == CREDO_OK)
         status = credo_rule_index_bind(index, run->snapshot, &bound, err);
     if (status == CREDO_OK)
-        status = credo_rule_bound_assign_threads(bound, threads, NULL, &run->assignment, err);
+        status = credo_rule_bound_assign_threads(bound, threads, progress, &run->assignment, err);
     credo_rule_bound_free(bound);
     credo_rule_index_free(index);
     return status;
 }
 
-/* Runs the engines into a run whose inputs are set. Frees the run on
- * failure. */
+/* Runs the engines into a run whose inputs are set, reporting the stages
+ * "assign" (accounts) and, when there are deals, "credit" (deals) to
+ * progress (may be NULL).
+ * Frees the run on failure. */
 static credo_status compute(credo_run *run, const credo_conflict_decision *decisions, size_t decision_count,
-                            credo_run **out, credo_error *err)
+                            const credo_progress *progress, credo_run **out, credo_error *err)
 {
-    credo_status status = assign_with_index(run, err);
-    if (status == CREDO_OK)
+    uint64_t deals = run->snapshot->deals.count;
+    credo_status status = assign_with_index(run, progress, err);
+    if (status == CREDO_OK) {
+        if (deals > 0)
+            credo_progress_report(progress, "credit", 0, deals);
         status = credo_own_deals(run->snapshot, run->policy, run->assignment, &run->ownership, err);
+    }
     if (status == CREDO_OK)
         status = engage_and_credit(run, decisions, decision_count, err);
     if (status == CREDO_OK)
         status = summarise(run, err);
+    if (status == CREDO_OK && deals > 0)
+        credo_progress_report(progress, "credit", deals, deals);
     if (status != CREDO_OK) {
         credo_run_free(run);
         return status;
@@ -199,7 +208,7 @@ credo_status credo_run_compute_with(const credo_snapshot *snapshot, const credo_
     credo_run *run = run_new(snapshot, policy, as_of);
     if (run == NULL)
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory starting a run");
-    return compute(run, decisions, decision_count, out, err);
+    return compute(run, decisions, decision_count, NULL, out, err);
 }
 
 credo_status credo_run_compute(const credo_snapshot *snapshot, const credo_policy *policy,
@@ -212,6 +221,14 @@ credo_status credo_run_compute_stored(credo_store *store, const credo_snapshot *
                                       const credo_policy *policy, credo_date as_of, credo_run **out,
                                       credo_error *err)
 {
+    return credo_run_compute_stored_progress(store, snapshot, policy, as_of, NULL, out, err);
+}
+
+credo_status credo_run_compute_stored_progress(credo_store *store, const credo_snapshot *snapshot,
+                                               const credo_policy *policy, credo_date as_of,
+                                               const credo_progress *progress, credo_run **out,
+                                               credo_error *err)
+{
     credo_run *run = run_new(snapshot, policy, as_of);
     if (run == NULL)
         return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory starting a run");
@@ -221,7 +238,7 @@ credo_status credo_run_compute_stored(credo_store *store, const credo_snapshot *
         credo_run_free(run);
         return status;
     }
-    return compute(run, run->owned_decisions, run->owned_decision_count, out, err);
+    return compute(run, run->owned_decisions, run->owned_decision_count, progress, out, err);
 }
 
 void credo_run_summary_json(const credo_run *run, credo_buf *out)

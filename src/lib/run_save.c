@@ -5,7 +5,24 @@
 #include <string.h>
 
 #include "credo/audit.h"
+#include "credo/parallel.h"
 #include "credo/parse.h"
+
+/* Result rows written so far, for the "store" progress stage. */
+typedef struct save_progress {
+    const credo_progress *progress; /* may be NULL */
+    uint64_t done, total;
+} save_progress;
+
+/* Rows written between two "store" progress reports. */
+#define SAVE_PROGRESS_ROWS 65536
+
+static void count_row(save_progress *saved)
+{
+    saved->done++;
+    if (saved->done % SAVE_PROGRESS_ROWS == 0)
+        credo_progress_report(saved->progress, "store", saved->done, saved->total);
+}
 
 static const char *territory_id(const credo_policy *policy, uint32_t territory)
 {
@@ -13,7 +30,7 @@ static const char *territory_id(const credo_policy *policy, uint32_t territory)
 }
 
 static credo_status save_assignments(credo_store *store, const credo_run *run, int64_t run_id,
-                                     credo_error *err)
+                                     save_progress *saved, credo_error *err)
 {
     const credo_snapshot *snapshot = run->snapshot;
     credo_buf reason = CREDO_BUF_INIT;
@@ -36,12 +53,14 @@ static credo_status save_assignments(credo_store *store, const credo_run *run, i
             credo_buf_text(&reason),
         };
         status = credo_store_add_assignment(store, run_id, &row, err);
+        count_row(saved);
     }
     credo_buf_free(&reason);
     return status;
 }
 
-static credo_status save_deals(credo_store *store, const credo_run *run, int64_t run_id, credo_error *err)
+static credo_status save_deals(credo_store *store, const credo_run *run, int64_t run_id,
+                               save_progress *saved, credo_error *err)
 {
     const credo_snapshot *snapshot = run->snapshot;
     credo_buf reason = CREDO_BUF_INIT;
@@ -59,12 +78,14 @@ static credo_status save_deals(credo_store *store, const credo_run *run, int64_t
             credo_buf_text(&reason),
         };
         status = credo_store_add_deal_result(store, run_id, &row, err);
+        count_row(saved);
     }
     credo_buf_free(&reason);
     return status;
 }
 
-static credo_status save_credit(credo_store *store, const credo_run *run, int64_t run_id, credo_error *err)
+static credo_status save_credit(credo_store *store, const credo_run *run, int64_t run_id,
+                                save_progress *saved, credo_error *err)
 {
     const credo_snapshot *snapshot = run->snapshot;
     credo_buf explanation = CREDO_BUF_INIT;
@@ -86,6 +107,7 @@ static credo_status save_credit(credo_store *store, const credo_run *run, int64_
             line->rep_id, line->kind, line->rule, credo_buf_text(&explanation), line->amount,
         };
         status = credo_store_add_credit(store, run_id, &row, err);
+        count_row(saved);
     }
     credo_buf_free(&explanation);
     return status;
@@ -119,6 +141,16 @@ static credo_status audit_run(credo_store *store, const credo_run *run, int64_t 
 
 credo_status credo_run_save(credo_store *store, const credo_run *run, int64_t *run_id, credo_error *err)
 {
+    return credo_run_save_progress(store, run, NULL, run_id, err);
+}
+
+credo_status credo_run_save_progress(credo_store *store, const credo_run *run,
+                                     const credo_progress *progress, int64_t *run_id,
+                                     credo_error *err)
+{
+    save_progress saved = {progress, 0,
+                           (uint64_t)run->snapshot->accounts.count + run->snapshot->deals.count +
+                               run->credit->count};
     char as_of[16];
     credo_buf summary = CREDO_BUF_INIT;
     credo_run_summary_json(run, &summary);
@@ -131,17 +163,19 @@ credo_status credo_run_save(credo_store *store, const credo_run *run, int64_t *r
     if (status == CREDO_OK)
         status = credo_store_add_run(store, &record, run_id, err);
     if (status == CREDO_OK)
-        status = save_assignments(store, run, *run_id, err);
+        status = save_assignments(store, run, *run_id, &saved, err);
     if (status == CREDO_OK)
-        status = save_deals(store, run, *run_id, err);
+        status = save_deals(store, run, *run_id, &saved, err);
     if (status == CREDO_OK)
-        status = save_credit(store, run, *run_id, err);
+        status = save_credit(store, run, *run_id, &saved, err);
     if (status == CREDO_OK)
         status = audit_run(store, run, *run_id, credo_buf_text(&summary), err);
     if (status == CREDO_OK)
         status = credo_run_audit_changes(store, run, *run_id, err);
     if (status == CREDO_OK)
         status = credo_store_commit(store, err);
+    if (status == CREDO_OK)
+        credo_progress_report(progress, "store", saved.total, saved.total);
     if (status != CREDO_OK)
         credo_store_rollback(store);
     credo_buf_free(&summary);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "credo/parallel.h"
 #include "credo/parse.h"
 #include "store_backend.h"
 
@@ -565,11 +566,20 @@ typedef struct load_context {
     credo_snapshot *snapshot;
     uint32_t *account_rows; /* account row by interned id, CREDO_NO_ROW if none */
     size_t account_row_count;
+    const credo_progress *progress; /* stage "load"; may be NULL */
+    uint64_t rows_read;             /* rows of every table so far */
 } load_context;
 
-static row_reader start_row(const load_context *load, const store_query *query,
+/* Rows read between two "load" progress reports. */
+#define LOAD_PROGRESS_ROWS 65536
+
+/* Starts reading one row of any table, counting it for progress. */
+static row_reader start_row(load_context *load, const store_query *query,
                             const store_value *row, credo_error *err)
 {
+    load->rows_read++;
+    if (load->rows_read % LOAD_PROGRESS_ROWS == 0)
+        credo_progress_report(load->progress, "load", load->rows_read, 0);
     return (row_reader){load->store, query, row, load->snapshot->strings, CREDO_OK, err};
 }
 
@@ -836,6 +846,12 @@ static credo_status load_tables(load_context *load, credo_error *err)
 
 credo_status credo_store_load(credo_store *store, credo_snapshot **out, credo_error *err)
 {
+    return credo_store_load_progress(store, NULL, out, err);
+}
+
+credo_status credo_store_load_progress(credo_store *store, const credo_progress *progress,
+                                       credo_snapshot **out, credo_error *err)
+{
     *out = NULL;
     credo_snapshot *snapshot = NULL;
     credo_status status = credo_snapshot_new(&snapshot, err);
@@ -845,7 +861,7 @@ credo_status credo_store_load(credo_store *store, credo_snapshot **out, credo_er
     /* One read transaction, so that an import committed meanwhile is seen
      * either whole or not at all. */
     bool started = false;
-    load_context load = {store, snapshot, NULL, 0};
+    load_context load = {store, snapshot, NULL, 0, progress, 0};
     status = store->ops->begin_read(store, &started, err);
     if (status == CREDO_OK)
         status = load_tables(&load, err);
@@ -862,6 +878,7 @@ credo_status credo_store_load(credo_store *store, credo_snapshot **out, credo_er
         credo_snapshot_free(snapshot);
         return status;
     }
+    credo_progress_report(progress, "load", load.rows_read, load.rows_read);
     *out = snapshot;
     return CREDO_OK;
 }

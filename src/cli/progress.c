@@ -1,0 +1,90 @@
+/* Progress lines on a terminal: "credo run: assign 450,000 of 1,000,000 rows (45%)". */
+#include "progress.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Writes n with a comma between groups of three digits. */
+static void format_count(uint64_t n, char out[32])
+{
+    char digits[24];
+    int length = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+    size_t at = 0;
+    for (int i = 0; i < length; i++) {
+        if (i > 0 && (length - i) % 3 == 0)
+            out[at++] = ',';
+        out[at++] = digits[i];
+    }
+    out[at] = '\0';
+}
+
+static int64_t elapsed_ms(const struct timespec *from, const struct timespec *to)
+{
+    return (int64_t)(to->tv_sec - from->tv_sec) * 1000 + (to->tv_nsec - from->tv_nsec) / 1000000;
+}
+
+/* The unit of a stage's counts: bytes for reading files, rows otherwise. */
+static const char *unit_of(const char *stage)
+{
+    return strcmp(stage, "read") == 0 ? "bytes" : "rows";
+}
+
+static void show(const cli_progress *printer, const char *stage, uint64_t done, uint64_t total)
+{
+    char done_text[32], total_text[32];
+    format_count(done, done_text);
+    format_count(total, total_text);
+    /* "\r" returns to the start of the line and "\033[K" clears what a
+     * longer earlier text left behind. */
+    if (total == 0)
+        fprintf(stderr, "\rcredo %s: %s %s %s\033[K", printer->command, stage, done_text, unit_of(stage));
+    else
+        fprintf(stderr, "\rcredo %s: %s %s of %s %s (%llu%%)\033[K", printer->command, stage, done_text,
+                total_text, unit_of(stage), (unsigned long long)(done * 100 / total));
+}
+
+void cli_progress_update(cli_progress *printer, const char *stage, uint64_t done, uint64_t total, bool ended)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+
+    bool same_stage = strcmp(printer->stage, stage) == 0;
+    if (!same_stage) {
+        cli_progress_finish(printer);
+        snprintf(printer->stage, sizeof printer->stage, "%s", stage);
+    }
+    if (same_stage && printer->shown && !ended && elapsed_ms(&printer->last_shown, &now) < CLI_PROGRESS_INTERVAL_MS)
+        return;
+
+    show(printer, stage, done, total);
+    printer->shown = true;
+    printer->last_shown = now;
+    if (ended) {
+        fputc('\n', stderr);
+        printer->stage[0] = '\0';
+        printer->shown = false;
+    }
+    fflush(stderr);
+}
+
+static void report(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+    cli_progress_update(ctx, stage, done, total, total != 0 && done >= total);
+}
+
+const credo_progress *cli_progress_start(cli_progress *out, const char *command)
+{
+    memset(out, 0, sizeof *out);
+    out->command = command;
+    out->progress = (credo_progress){report, out};
+    return isatty(STDERR_FILENO) ? &out->progress : NULL;
+}
+
+void cli_progress_finish(cli_progress *printer)
+{
+    if (printer->shown)
+        fputc('\n', stderr);
+    printer->stage[0] = '\0';
+    printer->shown = false;
+}
