@@ -4,7 +4,7 @@
  * rule).
  *
  *   credo_bench_gen --zips bench/data/us_zips.csv --accounts N --territories T
- *                   [--seed S] --out DIR
+ *                   [--seed S] [--overlays random|teams] --out DIR
  *
  * writes DIR/accounts.csv and DIR/policy.yaml. The plan has:
  * - geographic territories (type "geo", priority 10): contiguous runs of ZIP
@@ -13,7 +13,12 @@
  *   above 2,000 of them, crossed with employee bands and industry groups;
  * - named-account territories (type "strategic", priority 20), 1% of the
  *   plan, whose lists cover 3% of the accounts;
- * - overlays (type "specialist"), 2% of the plan, by industry and states;
+ * - overlays (type "specialist"), 2% of the plan. With --overlays random
+ *   (the default) each is one industry in 3 random states, so they overlap
+ *   more as the plan grows (15.6 per account at 100k territories). With
+ *   --overlays teams they form 3 teams, each covering every account once
+ *   (one industry group, or one industry in a run of states), so an account
+ *   matches 3 overlays at any plan size;
  * - deliberate overlaps: 0.5% of geographic territories repeat a rule of
  *   their neighbour at the same priority.
  * About 2% of accounts have no employee count, so banded plans have gaps. */
@@ -288,18 +293,76 @@ static void write_overlays(FILE *out, size_t count)
     }
 }
 
-static void write_regions(FILE *out)
+/* Overlay teams of the "teams" plan shape: each team's overlays cover
+ * every account once, as specialist teams split the market among their
+ * members. */
+#define OVERLAY_TEAMS 3
+
+/* Collects the distinct states of the ZIP rows, in the order first seen. */
+static size_t distinct_states(const char *states[], size_t capacity)
 {
+    size_t count = 0;
     for (size_t z = 0; z < zip_count; z++) {
         bool seen = false;
-        for (size_t y = 0; y < z && !seen; y++)
-            seen = strcmp(zips[y].state, zips[z].state) == 0;
-        if (!seen)
-            fprintf(out, "  - {id: region_%s, name: \"%s\"}\n", zips[z].state, zips[z].state);
+        for (size_t s = 0; s < count && !seen; s++)
+            seen = strcmp(states[s], zips[z].state) == 0;
+        if (!seen && count < capacity)
+            states[count++] = zips[z].state;
+    }
+    return count;
+}
+
+/* Writes one team's overlays, `count` of them at most: industry groups
+ * when there are no more overlays than industries, else for each
+ * industry a run of contiguous states (one state per overlay at most). */
+static void write_overlay_team(FILE *out, unsigned team, size_t count, const char *states[],
+                                 size_t state_count)
+{
+    size_t written = 0;
+    if (count <= INDUSTRY_COUNT) {
+        for (size_t o = 0; o < count; o++, written++) {
+            fprintf(out, "  - id: s%u%05zu\n    type: specialist\n    match: industry in (", team, o);
+            for (size_t i = o; i < INDUSTRY_COUNT; i += count)
+                fprintf(out, "%s\"%s\"", i > o ? ", " : "", INDUSTRIES[i]);
+            fputs(")\n", out);
+        }
+        return;
+    }
+    for (size_t i = 0; i < INDUSTRY_COUNT; i++) {
+        size_t slices = count / INDUSTRY_COUNT + (i < count % INDUSTRY_COUNT);
+        if (slices > state_count)
+            slices = state_count;
+        for (size_t slice = 0; slice < slices; slice++, written++) {
+            fprintf(out, "  - id: s%u%05zu\n    type: specialist\n    match: industry = \"%s\" and region in (",
+                    team, written, INDUSTRIES[i]);
+            for (size_t st = slice * state_count / slices; st < (slice + 1) * state_count / slices; st++)
+                fprintf(out, "%s\"US-%s\"", st > slice * state_count / slices ? ", " : "", states[st]);
+            fputs(")\n", out);
+        }
     }
 }
 
-static int write_policy(const char *dir, size_t territories, size_t accounts)
+/* Writes the overlays of the "teams" shape: OVERLAY_TEAMS teams sharing
+ * `count` overlays, so that every account matches one overlay per team
+ * whatever the plan's size. */
+static void write_overlay_teams(FILE *out, size_t count)
+{
+    static const char *states[128];
+    size_t state_count = distinct_states(states, sizeof states / sizeof states[0]);
+    size_t per_team = count / OVERLAY_TEAMS > 0 ? count / OVERLAY_TEAMS : 1;
+    for (unsigned team = 0; team < OVERLAY_TEAMS; team++)
+        write_overlay_team(out, team, per_team, states, state_count);
+}
+
+static void write_regions(FILE *out)
+{
+    static const char *states[128];
+    size_t state_count = distinct_states(states, sizeof states / sizeof states[0]);
+    for (size_t s = 0; s < state_count; s++)
+        fprintf(out, "  - {id: region_%s, name: \"%s\"}\n", states[s], states[s]);
+}
+
+static int write_policy(const char *dir, size_t territories, size_t accounts, bool overlay_teams)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/policy.yaml", dir);
@@ -317,13 +380,16 @@ static int write_policy(const char *dir, size_t territories, size_t accounts)
     write_regions(out);
     int status = write_geo_territories(out, geo);
     write_named(out, named, accounts);
-    write_overlays(out, overlays);
+    if (overlay_teams)
+        write_overlay_teams(out, overlays);
+    else
+        write_overlays(out, overlays);
     return fclose(out) == 0 && status == 0 ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
-    const char *zip_path = "bench/data/us_zips.csv", *dir = NULL;
+    const char *zip_path = "bench/data/us_zips.csv", *dir = NULL, *overlays = "random";
     size_t accounts = 100000, territories = 1000;
     rng_state = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -337,10 +403,17 @@ int main(int argc, char **argv)
             rng_state = strtoull(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--out") == 0)
             dir = argv[i + 1];
+        else if (strcmp(argv[i], "--overlays") == 0)
+            overlays = argv[i + 1];
+    }
+    bool overlay_teams = strcmp(overlays, "teams") == 0;
+    if (!overlay_teams && strcmp(overlays, "random") != 0) {
+        fprintf(stderr, "credo_bench_gen: invalid --overlays '%s'; use random or teams\n", overlays);
+        return 2;
     }
     if (dir == NULL) {
         fprintf(stderr, "usage: credo_bench_gen [--zips FILE] [--accounts N] [--territories T] "
-                        "[--seed S] --out DIR\n");
+                        "[--seed S] [--overlays random|teams] --out DIR\n");
         return 2;
     }
     if (read_zips(zip_path) != 0) {
@@ -351,5 +424,5 @@ int main(int argc, char **argv)
     if (write_accounts(dir, accounts) != 0)
         return 4;
     rng_state = seed ^ UINT64_C(0xA5A5A5A5);
-    return write_policy(dir, territories, accounts) == 0 ? 0 : 4;
+    return write_policy(dir, territories, accounts, overlay_teams) == 0 ? 0 : 4;
 }
