@@ -4,7 +4,9 @@
  * rule).
  *
  *   credo_bench_gen --zips bench/data/us_zips.csv --accounts N --territories T
- *                   [--seed S] [--overlays random|teams] --out DIR
+ *                   [--seed S] [--overlays random|teams]
+ *                   [--list-territories L --list-size S] [--hierarchy-depth D]
+ *                   --out DIR
  *
  * writes DIR/accounts.csv and DIR/policy.yaml. The plan has:
  * - geographic territories (type "geo", priority 10): contiguous runs of ZIP
@@ -20,7 +22,11 @@
  *   (one industry group, or one industry in a run of states), so an account
  *   matches 3 overlays at any plan size;
  * - deliberate overlaps: 0.5% of geographic territories repeat a rule of
- *   their neighbour at the same priority.
+ *   their neighbour at the same priority;
+ * - with --list-territories L, L more territories (type "listed", priority
+ *   15) whose rule is one list of --list-size real ZIP codes;
+ * - with --hierarchy-depth D, a chain of D roll-up nodes above the state
+ *   roll-up nodes.
  * About 2% of accounts have no employee count, so banded plans have gaps. */
 #include <errno.h>
 #include <math.h>
@@ -354,15 +360,55 @@ static void write_overlay_teams(FILE *out, size_t count)
         write_overlay_team(out, team, per_team, states, state_count);
 }
 
-static void write_regions(FILE *out)
+/* Writes a chain of `depth` roll-up nodes, h000000 at the top, each the
+ * parent of the next. */
+static void write_hierarchy(FILE *out, size_t depth)
+{
+    for (size_t level = 0; level < depth; level++) {
+        if (level == 0)
+            fprintf(out, "  - {id: h%06zu}\n", level);
+        else
+            fprintf(out, "  - {id: h%06zu, parent: h%06zu}\n", level, level - 1);
+    }
+}
+
+/* Writes the state roll-up nodes, under the deepest node of the chain when
+ * there is one. */
+static void write_regions(FILE *out, size_t depth)
 {
     static const char *states[128];
     size_t state_count = distinct_states(states, sizeof states / sizeof states[0]);
-    for (size_t s = 0; s < state_count; s++)
-        fprintf(out, "  - {id: region_%s, name: \"%s\"}\n", states[s], states[s]);
+    for (size_t s = 0; s < state_count; s++) {
+        fprintf(out, "  - {id: region_%s, name: \"%s\"", states[s], states[s]);
+        if (depth > 0)
+            fprintf(out, ", parent: h%06zu", depth - 1);
+        fputs("}\n", out);
+    }
 }
 
-static int write_policy(const char *dir, size_t territories, size_t accounts, bool overlay_teams)
+/* Writes `count` territories (type "listed") whose rule is one list of
+ * `size` postal codes. Territory l takes the codes of ZIP rows l, l +
+ * count, l + 2 * count and so on, wrapping around the ZIP table, so the
+ * lists are disjoint while count * size is at most the number of ZIP
+ * codes, and overlap beyond it. */
+static void write_listed(FILE *out, size_t count, size_t size)
+{
+    for (size_t l = 0; l < count; l++) {
+        fprintf(out, "  - id: l%05zu\n    type: listed\n    match: postal_code in (", l);
+        for (size_t k = 0; k < size; k++)
+            fprintf(out, "%s\"%s\"", k > 0 ? ", " : "", zips[(l + k * count) % zip_count].zip);
+        fputs(")\n", out);
+    }
+}
+
+/* Plan options beyond the territory count. */
+typedef struct plan_shape {
+    bool overlay_teams;      /* --overlays teams */
+    size_t listed, list_size; /* --list-territories, --list-size */
+    size_t depth;            /* --hierarchy-depth */
+} plan_shape;
+
+static int write_policy(const char *dir, size_t territories, size_t accounts, const plan_shape *shape)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/policy.yaml", dir);
@@ -376,20 +422,26 @@ static int write_policy(const char *dir, size_t territories, size_t accounts, bo
     size_t geo = territories > named + overlays ? territories - named - overlays : 1;
     fputs("credo_policy: 1\nname: generated benchmark plan\n"
           "types:\n  - {id: geo, priority: 10}\n  - {id: strategic, priority: 20}\n"
-          "  - {id: specialist, priority: 0, overlay: true}\nterritories:\n", out);
-    write_regions(out);
+          "  - {id: specialist, priority: 0, overlay: true}\n", out);
+    if (shape->listed > 0)
+        fputs("  - {id: listed, priority: 15}\n", out);
+    fputs("territories:\n", out);
+    write_hierarchy(out, shape->depth);
+    write_regions(out, shape->depth);
     int status = write_geo_territories(out, geo);
     write_named(out, named, accounts);
-    if (overlay_teams)
+    if (shape->overlay_teams)
         write_overlay_teams(out, overlays);
     else
         write_overlays(out, overlays);
+    write_listed(out, shape->listed, shape->list_size);
     return fclose(out) == 0 && status == 0 ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
     const char *zip_path = "bench/data/us_zips.csv", *dir = NULL, *overlays = "random";
+    plan_shape shape = {false, 0, 0, 0};
     size_t accounts = 100000, territories = 1000;
     rng_state = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -405,15 +457,22 @@ int main(int argc, char **argv)
             dir = argv[i + 1];
         else if (strcmp(argv[i], "--overlays") == 0)
             overlays = argv[i + 1];
+        else if (strcmp(argv[i], "--list-territories") == 0)
+            shape.listed = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--list-size") == 0)
+            shape.list_size = strtoull(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--hierarchy-depth") == 0)
+            shape.depth = strtoull(argv[i + 1], NULL, 10);
     }
-    bool overlay_teams = strcmp(overlays, "teams") == 0;
-    if (!overlay_teams && strcmp(overlays, "random") != 0) {
+    shape.overlay_teams = strcmp(overlays, "teams") == 0;
+    if (!shape.overlay_teams && strcmp(overlays, "random") != 0) {
         fprintf(stderr, "credo_bench_gen: invalid --overlays '%s'; use random or teams\n", overlays);
         return 2;
     }
     if (dir == NULL) {
         fprintf(stderr, "usage: credo_bench_gen [--zips FILE] [--accounts N] [--territories T] "
-                        "[--seed S] [--overlays random|teams] --out DIR\n");
+                        "[--seed S] [--overlays random|teams] [--list-territories L --list-size S] "
+                        "[--hierarchy-depth D] --out DIR\n");
         return 2;
     }
     if (read_zips(zip_path) != 0) {
@@ -424,5 +483,5 @@ int main(int argc, char **argv)
     if (write_accounts(dir, accounts) != 0)
         return 4;
     rng_state = seed ^ UINT64_C(0xA5A5A5A5);
-    return write_policy(dir, territories, accounts, overlay_teams) == 0 ? 0 : 4;
+    return write_policy(dir, territories, accounts, &shape) == 0 ? 0 : 4;
 }

@@ -10,6 +10,10 @@
 
 /* Usable bytes of an ordinary arena block; larger requests get a block of
  * their own. */
+/* Arena blocks start at ARENA_FIRST_BLOCK_BYTES and double up to
+ * ARENA_BLOCK_BYTES, so that the many short rules of a large plan (100,000
+ * territories) do not each hold a mostly empty 8 KiB block. */
+#define ARENA_FIRST_BLOCK_BYTES 512
 #define ARENA_BLOCK_BYTES 8192
 
 void *credo__expr_alloc(credo_expr *expr, size_t size)
@@ -24,7 +28,11 @@ void *credo__expr_alloc(credo_expr *expr, size_t size)
         return memory;
     }
 
-    size_t capacity = size > ARENA_BLOCK_BYTES ? size : ARENA_BLOCK_BYTES;
+    size_t capacity = block == NULL ? ARENA_FIRST_BLOCK_BYTES : block->size * 2;
+    if (capacity > ARENA_BLOCK_BYTES)
+        capacity = ARENA_BLOCK_BYTES;
+    if (capacity < size)
+        capacity = size;
     block = malloc(sizeof *block + capacity);
     if (block == NULL)
         return NULL;

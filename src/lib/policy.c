@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "policy_internal.h"
 
@@ -168,6 +169,18 @@ credo_status credo_policy_load(const char *path, credo_policy **out, credo_error
     if (file == NULL)
         return credo_error_set(err, errno == ENOENT ? CREDO_ERR_NOT_FOUND : CREDO_ERR_IO,
                                "%s: cannot open the policy: %s; check the path", path, strerror(errno));
+
+    /* A regular file's size is known before reading it, so an oversized
+     * policy is rejected without reading POLICY_MAX_BYTES of it. */
+    struct stat info;
+    if (fstat(fileno(file), &info) == 0 && S_ISREG(info.st_mode) &&
+        (uintmax_t)info.st_size > POLICY_MAX_BYTES) {
+        fclose(file);
+        return credo_error_set(err, CREDO_ERR_LIMIT,
+                               "%s: the policy is %jd bytes, more than the limit of %zu bytes; check that "
+                               "this is the right file",
+                               path, (intmax_t)info.st_size, POLICY_MAX_BYTES);
+    }
 
     char *text = NULL;
     size_t len = 0;

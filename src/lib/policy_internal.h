@@ -18,8 +18,10 @@
 #include "credo/error.h"
 #include "credo/policy.h"
 
-/* Maximum size of a policy file in bytes. */
-#define POLICY_MAX_BYTES ((size_t)64 * 1024 * 1024)
+/* Maximum size of a policy file in bytes: 1 GiB. A plan of 100,000
+ * territories with up to 15 rules each is about 60 MB, and loading a
+ * policy takes about 20 times its size in memory. */
+#define POLICY_MAX_BYTES ((size_t)1 << 30)
 
 /* Maximum nesting of YAML collections. A valid policy nests five levels
  * deep (the top-level mapping, territories, a territory, members, a
