@@ -1,8 +1,9 @@
 /* Tests of incremental assignment: random accounts and territories change
  * between two versions of the data and the policy, and the incremental
- * result must equal a full run of the straightforward evaluator
- * (credo_assign_accounts) on the new version. Plus the argument checks and
- * the number of rows evaluated again. */
+ * result, both the copy (credo_assign_incremental) and the in-place update
+ * (credo_assign_incremental_update), must equal a full run of the
+ * straightforward evaluator (credo_assign_accounts) on the new version.
+ * Plus the argument checks and the number of rows evaluated again. */
 #include "test_support.h"
 
 #include <stdio.h>
@@ -317,6 +318,17 @@ static size_t check_case(version *v, unsigned max_rows, unsigned max_territories
                      CREDO_OK);
     expect_same(got, want, after_text);
 
+    /* The in-place update works on its own full run of the old version,
+     * because previous must stay as it was for the copy above. */
+    credo_assignment *updated = full_run(before, before_policy);
+    size_t updated_reevaluated = 0;
+    assert_int_equal(credo_assign_incremental_update(after, after_policy, bound, updated, rows, row_count,
+                                                     territories, territory_count, &updated_reevaluated, &err),
+                     CREDO_OK);
+    expect_same(updated, want, after_text);
+    assert_int_equal(updated_reevaluated, reevaluated);
+
+    credo_assignment_free(updated);
     credo_assignment_free(got);
     credo_assignment_free(want);
     credo_assignment_free(previous);
@@ -510,6 +522,109 @@ static void incremental_other_snapshot_rejected(void **state)
     fixture_close(&f);
 }
 
+static void update_no_changes_keeps(void **state)
+{
+    (void)state;
+    fixture f = {0};
+    fixture_open(&f);
+    credo_assignment *want = full_run(f.snapshot, f.policy);
+    credo_error err = {0};
+    size_t reevaluated = 99;
+    assert_int_equal(credo_assign_incremental_update(f.snapshot, f.policy, f.bound, f.previous, NULL, 0, NULL, 0,
+                                                     &reevaluated, &err),
+                     CREDO_OK);
+    assert_int_equal(reevaluated, 0);
+    expect_same(f.previous, want, f.text);
+    credo_assignment_free(want);
+    fixture_close(&f);
+}
+
+/* Every row evaluated again: each entry and list is rewritten, none moves. */
+static void update_every_row(void **state)
+{
+    (void)state;
+    fixture f = {0};
+    fixture_open(&f);
+    credo_assignment *want = full_run(f.snapshot, f.policy);
+    uint32_t rows[ACCOUNTS];
+    for (uint32_t i = 0; i < ACCOUNTS; i++)
+        rows[i] = ACCOUNTS - 1 - i;
+    credo_error err = {0};
+    size_t reevaluated = 0;
+    assert_int_equal(credo_assign_incremental_update(f.snapshot, f.policy, f.bound, f.previous, rows, ACCOUNTS,
+                                                     NULL, 0, &reevaluated, &err),
+                     CREDO_OK);
+    assert_int_equal(reevaluated, ACCOUNTS);
+    expect_same(f.previous, want, f.text);
+    credo_assignment_free(want);
+    fixture_close(&f);
+}
+
+/* A failed update leaves every entry as it was. */
+static void update_failure_keeps_entries(void **state)
+{
+    (void)state;
+    fixture f = {0};
+    fixture_open(&f);
+    credo_assignment *want = full_run(f.snapshot, f.policy);
+    const uint32_t rows[] = {3, ACCOUNTS + 1};
+    credo_error err = {0};
+    size_t reevaluated = 99;
+    assert_int_equal(credo_assign_incremental_update(f.snapshot, f.policy, f.bound, f.previous, rows, 2, NULL, 0,
+                                                     &reevaluated, &err),
+                     CREDO_ERR_INVALID);
+    assert_non_null(strstr(err.message, "row 301 is outside"));
+    assert_int_equal(reevaluated, 99);
+    expect_same(f.previous, want, f.text);
+    credo_assignment_free(want);
+    fixture_close(&f);
+}
+
+/* Returns the first entry of previous's tied list, or of its overlay list
+ * when no row has a tied territory. */
+static uint32_t *first_list_entry(credo_assignment *previous)
+{
+    if (previous->tied_start[previous->count] > 0)
+        return &previous->tied[0];
+    assert_true(previous->overlay_start[previous->count] > 0);
+    return &previous->overlays[0];
+}
+
+/* The previous lists are read only when territories changed, and a
+ * territory id outside the policy is rejected then. */
+static void incremental_list_territory_rejected(void **state)
+{
+    (void)state;
+    fixture f = {0};
+    fixture_open(&f);
+    *first_list_entry(f.previous) = TERRITORIES + 5;
+    const uint32_t territories[] = {0};
+    credo_error err = {0};
+    credo_assignment *got = NULL;
+    assert_int_equal(credo_assign_incremental(f.snapshot, f.policy, f.bound, f.previous, NULL, 0, territories, 1,
+                                              &got, NULL, &err),
+                     CREDO_ERR_INVALID);
+    assert_null(got);
+    assert_non_null(strstr(err.message, "names territory 45, but the policy has 40"));
+    fixture_close(&f);
+}
+
+static void update_list_territory_rejected(void **state)
+{
+    (void)state;
+    fixture f = {0};
+    fixture_open(&f);
+    *first_list_entry(f.previous) = TERRITORIES + 5;
+    const uint32_t territories[] = {0};
+    credo_error err = {0};
+    assert_int_equal(credo_assign_incremental_update(f.snapshot, f.policy, f.bound, f.previous, NULL, 0,
+                                                     territories, 1, NULL, &err),
+                     CREDO_ERR_INVALID);
+    assert_non_null(strstr(err.message, "names territory 45, but the policy has 40"));
+    assert_int_equal(*first_list_entry(f.previous), TERRITORIES + 5);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +637,11 @@ int main(void)
         cmocka_unit_test(incremental_row_outside_rejected),
         cmocka_unit_test(incremental_territory_outside_rejected),
         cmocka_unit_test(incremental_other_snapshot_rejected),
+        cmocka_unit_test(incremental_list_territory_rejected),
+        cmocka_unit_test(update_no_changes_keeps),
+        cmocka_unit_test(update_every_row),
+        cmocka_unit_test(update_failure_keeps_entries),
+        cmocka_unit_test(update_list_territory_rejected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

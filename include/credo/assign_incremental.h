@@ -36,10 +36,13 @@
  *   count of 0).
  *
  * Fails with CREDO_ERR_INVALID when bound was made for another snapshot or
- * policy, when previous has another row count or names a territory outside
- * the policy, or when a changed row or territory is out of range; fails
- * with CREDO_ERR_NOMEM. When reevaluated is not NULL it receives the number
- * of rows evaluated again. */
+ * policy, when previous has another row count, or when a changed row or
+ * territory is out of range, and with CREDO_ERR_NOMEM. The territories in
+ * previous's tied and overlay lists are read, and checked against the
+ * policy (CREDO_ERR_INVALID), only when changed_territories is not empty.
+ * Otherwise the entries not evaluated again are copied unread. Fails with
+ * CREDO_ERR_LIMIT when the new lists would hold 2^32 entries or more. When
+ * reevaluated is not NULL it receives the number of rows evaluated again. */
 credo_status credo_assign_incremental(const credo_snapshot *snapshot, const credo_policy *policy,
                                       const credo_rule_bound *bound,
                                       const credo_assignment *previous,
@@ -47,5 +50,23 @@ credo_status credo_assign_incremental(const credo_snapshot *snapshot, const cred
                                       const uint32_t *changed_territories,
                                       size_t changed_territory_count, credo_assignment **out,
                                       size_t *reevaluated, credo_error *err);
+
+/* Updates assignment in place to the result credo_assign_incremental would
+ * return with assignment as previous. It takes the same arguments and fails
+ * in the same cases, and on failure assignment keeps its entries.
+ *
+ * Only the entries of the rows evaluated again are rewritten. The list
+ * entries and offsets of the other rows move in whole runs (memmove and a
+ * constant added to each offset), and no array is allocated anew, whereas
+ * credo_assign_incremental allocates and fills a copy of every array. tied
+ * and overlays are reallocated when the new lists are longer in total, so
+ * assignment's arrays must be heap blocks that credo_assignment_free can
+ * free, as in every assignment the library returns. */
+credo_status credo_assign_incremental_update(const credo_snapshot *snapshot, const credo_policy *policy,
+                                             const credo_rule_bound *bound, credo_assignment *assignment,
+                                             const uint32_t *changed_rows, size_t changed_row_count,
+                                             const uint32_t *changed_territories,
+                                             size_t changed_territory_count, size_t *reevaluated,
+                                             credo_error *err);
 
 #endif

@@ -1,6 +1,9 @@
 /* Incremental territory assignment: mark the rows whose result can differ,
- * assign those with the bound rule index, and copy every other entry from
- * the previous assignment in runs. */
+ * assign those with the bound rule index, and patch their entries into the
+ * previous assignment (in place, or in a copy of it). Patching moves whole
+ * runs of unchanged entries with memmove and shifts their list offsets by a
+ * constant, so it costs a few passes at memory speed plus work per changed
+ * row. The in-place form touches no fresh pages unless the lists grow. */
 #include "credo/assign_incremental.h"
 
 #include <stdlib.h>
@@ -20,26 +23,7 @@ static void mark(row_marks *marks, size_t row)
     marks->bits[row / 64] |= UINT64_C(1) << (row % 64);
 }
 
-static bool is_marked(const row_marks *marks, size_t row)
-{
-    return marks->all || ((marks->bits[row / 64] >> (row % 64)) & 1) != 0;
-}
-
 /* ---- arguments ---- */
-
-static credo_status check_lists(const credo_assignment *previous, size_t territories, credo_error *err)
-{
-    const uint32_t *lists[2] = {previous->tied, previous->overlays};
-    const size_t lengths[2] = {previous->tied_start[previous->count], previous->overlay_start[previous->count]};
-    for (int l = 0; l < 2; l++)
-        for (size_t i = 0; i < lengths[l]; i++)
-            if (lists[l][i] >= territories)
-                return credo_error_set(err, CREDO_ERR_INVALID,
-                                       "the previous assignment names territory %u, but the policy has %zu; "
-                                       "run a full assignment after adding or removing territories",
-                                       lists[l][i], territories);
-    return CREDO_OK;
-}
 
 static credo_status check_arguments(const credo_snapshot *snapshot, const credo_policy *policy,
                                     const credo_rule_bound *bound, const credo_assignment *previous,
@@ -66,23 +50,38 @@ static credo_status check_arguments(const credo_snapshot *snapshot, const credo_
             return credo_error_set(err, CREDO_ERR_INVALID,
                                    "changed territory %u is outside the policy's %zu territories",
                                    changed_territories[i], policy->territory_count);
-    return check_lists(previous, policy->territory_count, err);
+    return CREDO_OK;
+}
+
+static credo_status territory_outside(uint32_t territory, size_t territories, credo_error *err)
+{
+    return credo_error_set(err, CREDO_ERR_INVALID,
+                           "the previous assignment names territory %u, but the policy has %zu; "
+                           "run a full assignment after adding or removing territories",
+                           territory, territories);
 }
 
 /* ---- marking ---- */
 
-/* Rows whose previous tied or overlay list holds a changed territory. */
-static void mark_previous(row_marks *marks, const credo_assignment *previous, const bool *changed)
+/* Marks the rows whose previous tied or overlay list contains a changed
+ * territory. This is the only step that reads the previous lists' values,
+ * so it is also where they are checked against the policy. */
+static credo_status mark_previous(row_marks *marks, const credo_assignment *previous, const bool *changed,
+                                  size_t territories, credo_error *err)
 {
-    for (size_t row = 0; row < previous->count; row++) {
-        bool hit = false;
-        for (uint32_t i = previous->tied_start[row]; i < previous->tied_start[row + 1] && !hit; i++)
-            hit = changed[previous->tied[i]];
-        for (uint32_t i = previous->overlay_start[row]; i < previous->overlay_start[row + 1] && !hit; i++)
-            hit = changed[previous->overlays[i]];
-        if (hit)
-            mark(marks, row);
+    const uint32_t *lists[2] = {previous->tied, previous->overlays};
+    const uint32_t *starts[2] = {previous->tied_start, previous->overlay_start};
+    for (int l = 0; l < 2; l++) {
+        const uint32_t *list = lists[l], *start = starts[l];
+        for (size_t row = 0; row < previous->count; row++)
+            for (uint32_t i = start[row]; i < start[row + 1]; i++) {
+                if (list[i] >= territories)
+                    return territory_outside(list[i], territories, err);
+                if (changed[list[i]])
+                    mark(marks, row);
+            }
     }
+    return CREDO_OK;
 }
 
 static void mark_named(row_marks *marks, const credo_rule_bound *bound, const bool *changed)
@@ -215,88 +214,225 @@ static bool mark_candidates(row_marks *marks, const credo_rule_bound *bound, con
     return true;
 }
 
-static bool mark_territories(row_marks *marks, const credo_rule_bound *bound, const credo_assignment *previous,
-                             const uint32_t *territories, size_t count)
+static credo_status mark_territories(row_marks *marks, const credo_rule_bound *bound,
+                                     const credo_assignment *previous, const uint32_t *territories, size_t count,
+                                     credo_error *err)
 {
     if (count == 0)
-        return true;
+        return CREDO_OK;
     size_t total = bound->index->policy->territory_count;
     bool *changed = calloc(total == 0 ? 1 : total, sizeof *changed);
     if (changed == NULL)
-        return false;
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory listing %zu changed territories", count);
     for (size_t i = 0; i < count; i++)
         changed[territories[i]] = true;
-    mark_previous(marks, previous, changed);
-    mark_named(marks, bound, changed);
-    bool ok = mark_candidates(marks, bound, changed);
+    credo_status status = mark_previous(marks, previous, changed, total, err);
+    if (status == CREDO_OK)
+        mark_named(marks, bound, changed);
+    if (status == CREDO_OK && !mark_candidates(marks, bound, changed))
+        status = credo_error_set(err, CREDO_ERR_NOMEM, "out of memory marking the rows of %zu changed territories",
+                                 count);
     free(changed);
-    return ok;
+    return status;
 }
 
-/* The marked rows in ascending order. */
+/* Returns the marked rows in ascending order, visiting set bits only. */
 static uint32_t *collect_rows(const row_marks *marks, size_t *count)
 {
-    size_t n = 0;
-    for (size_t row = 0; row < marks->rows; row++)
-        n += is_marked(marks, row);
+    size_t words = (marks->rows + 63) / 64;
+    size_t n = marks->rows;
+    if (!marks->all) {
+        n = 0;
+        for (size_t w = 0; w < words; w++)
+            n += (size_t)__builtin_popcountll(marks->bits[w]);
+    }
     uint32_t *rows = malloc((n == 0 ? 1 : n) * sizeof *rows);
     if (rows == NULL)
         return NULL;
     size_t at = 0;
-    for (size_t row = 0; row < marks->rows; row++)
-        if (is_marked(marks, row))
-            rows[at++] = (uint32_t)row;
+    for (size_t row = 0; marks->all && row < marks->rows; row++)
+        rows[at++] = (uint32_t)row;
+    for (size_t w = 0; !marks->all && w < words; w++)
+        for (uint64_t bits = marks->bits[w]; bits != 0; bits &= bits - 1)
+            rows[at++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
     *count = n;
     return rows;
 }
 
-/* ---- joining ---- */
+/* The rows evaluated again, ascending without repeats, and their new
+ * entries: entry i of fresh is row rows[i]. */
+typedef struct reassigned {
+    uint32_t *rows;
+    size_t count;
+    credo_assignment *fresh;
+} reassigned;
 
-typedef struct join {
-    credo_assignment *out;
-    size_t tied_at, overlay_at;
-} join;
-
-/* Copies `count` entries of `from`, starting at from_first, to the output rows starting at to_first. */
-static void copy_rows(join *j, const credo_assignment *from, size_t from_first, size_t to_first, size_t count)
+static void reassigned_free(reassigned *r)
 {
-    credo_assignment *out = j->out;
-    if (count == 0)
-        return;
-    memcpy(out->status + to_first, from->status + from_first, count);
-    memcpy(out->territory + to_first, from->territory + from_first, count * sizeof *out->territory);
-    uint32_t tied_base = from->tied_start[from_first], overlay_base = from->overlay_start[from_first];
-    for (size_t i = 0; i < count; i++) {
-        out->tied_start[to_first + i] = (uint32_t)j->tied_at + (from->tied_start[from_first + i] - tied_base);
-        out->overlay_start[to_first + i] =
-            (uint32_t)j->overlay_at + (from->overlay_start[from_first + i] - overlay_base);
-    }
-    size_t tied = from->tied_start[from_first + count] - tied_base;
-    size_t overlays = from->overlay_start[from_first + count] - overlay_base;
-    /* A list that never grew is NULL, which memcpy must not get even for 0 bytes. */
-    if (tied > 0)
-        memcpy(out->tied + j->tied_at, from->tied + tied_base, tied * sizeof *out->tied);
-    if (overlays > 0)
-        memcpy(out->overlays + j->overlay_at, from->overlays + overlay_base, overlays * sizeof *out->overlays);
-    j->tied_at += tied;
-    j->overlay_at += overlays;
+    free(r->rows);
+    credo_assignment_free(r->fresh);
 }
 
-static size_t list_length(const uint32_t *start, size_t row)
+/* Marks the rows whose result can differ and assigns them again. */
+static credo_status reassign(const credo_rule_bound *bound, const credo_assignment *previous,
+                             const uint32_t *changed_rows, size_t changed_row_count,
+                             const uint32_t *changed_territories, size_t changed_territory_count, reassigned *out,
+                             credo_error *err)
 {
-    return start[row + 1] - start[row];
+    size_t count = previous->count;
+    row_marks marks = {calloc(count / 64 + 1, sizeof *marks.bits), count, false};
+    if (marks.bits == NULL)
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory marking %zu account rows", count);
+    for (size_t i = 0; i < changed_row_count; i++)
+        mark(&marks, changed_rows[i]);
+    credo_status status =
+        mark_territories(&marks, bound, previous, changed_territories, changed_territory_count, err);
+    if (status == CREDO_OK && (out->rows = collect_rows(&marks, &out->count)) == NULL)
+        status = credo_error_set(err, CREDO_ERR_NOMEM, "out of memory listing the rows to assign again");
+    free(marks.bits);
+    if (status == CREDO_OK)
+        status = credo_rule_bound_assign_rows(bound, out->rows, out->count, &out->fresh, err);
+    if (status != CREDO_OK) {
+        reassigned_free(out);
+        *out = (reassigned){NULL, 0, NULL};
+    }
+    return status;
 }
 
-static credo_assignment *allocate_join(const credo_assignment *previous, const credo_assignment *fresh,
-                                       const uint32_t *rows)
+/* ---- patching ---- */
+
+/* One list of an assignment (tied or overlays) while the entries of the
+ * reassigned rows are replaced. old_begin[i] and old_end[i] are the
+ * offsets of row rows[i]'s list before patching, and old_begin[count] is
+ * the old total, because the patch overwrites the offsets it needs. */
+typedef struct list_patch {
+    uint32_t *start;
+    uint32_t **list;
+    const uint32_t *fresh_start;
+    const uint32_t *fresh_list;
+    uint32_t *old_begin;
+    uint32_t *old_end;
+    size_t old_total;
+    size_t new_total;
+} list_patch;
+
+/* Reads the old offsets of the reassigned rows and grows the list when the
+ * new lists are longer in total. Changes nothing in the assignment but the
+ * list's capacity, so a failure leaves it as it was. */
+static credo_status prepare_list(list_patch *p, const reassigned *r, size_t rows, credo_error *err)
 {
-    size_t tied = previous->tied_start[previous->count] + fresh->tied_start[fresh->count];
-    size_t overlays = previous->overlay_start[previous->count] + fresh->overlay_start[fresh->count];
-    for (size_t i = 0; i < fresh->count; i++) {
-        tied -= list_length(previous->tied_start, rows[i]);
-        overlays -= list_length(previous->overlay_start, rows[i]);
+    p->old_total = p->start[rows];
+    uint64_t total = p->old_total + (uint64_t)p->fresh_start[r->count];
+    for (size_t i = 0; i < r->count; i++) {
+        p->old_begin[i] = p->start[r->rows[i]];
+        p->old_end[i] = p->start[r->rows[i] + 1];
+        total -= p->old_end[i] - p->old_begin[i];
     }
-    size_t n = previous->count;
+    p->old_begin[r->count] = (uint32_t)p->old_total;
+    if (total > UINT32_MAX)
+        return credo_error_set(err, CREDO_ERR_LIMIT,
+                               "the new assignment's lists would hold %llu entries, above the %u that 32-bit "
+                               "offsets allow; assign fewer accounts per run",
+                               (unsigned long long)total, UINT32_MAX);
+    p->new_total = (size_t)total;
+    if (p->new_total <= p->old_total)
+        return CREDO_OK;
+    uint32_t *grown = realloc(*p->list, p->new_total * sizeof *grown);
+    if (grown == NULL)
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory growing an assignment list to %zu entries",
+                               p->new_total);
+    *p->list = grown;
+    return CREDO_OK;
+}
+
+static uint32_t fresh_length(const list_patch *p, size_t i)
+{
+    return p->fresh_start[i + 1] - p->fresh_start[i];
+}
+
+/* Moves the list entries of the unchanged rows between reassigned rows
+ * k - 1 and k (segment k) by delta places and shifts their offsets alike. */
+static void move_segment(list_patch *p, const reassigned *r, size_t rows, size_t k, int64_t delta)
+{
+    size_t first_row = k == 0 ? 0 : r->rows[k - 1] + (size_t)1;
+    size_t end_row = k == r->count ? rows : r->rows[k];
+    size_t begin = k == 0 ? 0 : p->old_end[k - 1];
+    size_t length = p->old_begin[k] - begin;
+    if (length > 0)
+        memmove(*p->list + (size_t)((int64_t)begin + delta), *p->list + begin, length * sizeof **p->list);
+    uint32_t shift = (uint32_t)delta; /* offsets wrap modulo 2^32 back into range */
+    for (size_t row = first_row; row < end_row; row++)
+        p->start[row] += shift;
+}
+
+/* Replaces the lists of the reassigned rows. Segments that move left are
+ * moved from left to right, then those that move right from right to left,
+ * so no entry is overwritten before it has moved. The new lists of the
+ * reassigned rows go in last, into places no segment occupies any more. */
+static void apply_list(list_patch *p, const reassigned *r, size_t rows)
+{
+    int64_t delta = 0;
+    for (size_t k = 0; k <= r->count; k++) {
+        if (delta < 0)
+            move_segment(p, r, rows, k, delta);
+        if (k < r->count)
+            delta += (int64_t)fresh_length(p, k) - (int64_t)(p->old_end[k] - p->old_begin[k]);
+    }
+    for (size_t k = r->count + 1; k-- > 0;) {
+        if (delta > 0)
+            move_segment(p, r, rows, k, delta);
+        if (k > 0)
+            delta -= (int64_t)fresh_length(p, k - 1) - (int64_t)(p->old_end[k - 1] - p->old_begin[k - 1]);
+    }
+    for (size_t i = 0; i < r->count; i++) {
+        uint32_t at = (uint32_t)((int64_t)p->old_begin[i] + delta);
+        uint32_t length = fresh_length(p, i);
+        p->start[r->rows[i]] = at;
+        /* A list that never grew is NULL, which memcpy must not get even for 0 bytes. */
+        if (length > 0)
+            memcpy(*p->list + at, p->fresh_list + p->fresh_start[i], length * sizeof **p->list);
+        delta += (int64_t)length - (int64_t)(p->old_end[i] - p->old_begin[i]);
+    }
+    p->start[rows] = (uint32_t)p->new_total;
+}
+
+/* Replaces the entries rows[i] of target with entry i of fresh. Either
+ * every entry is replaced or, on failure, target keeps its entries (its
+ * lists may have grown in capacity). */
+static credo_status patch_assignment(credo_assignment *target, const reassigned *r, credo_error *err)
+{
+    if (r->count == 0)
+        return CREDO_OK;
+    const credo_assignment *fresh = r->fresh;
+    uint32_t *offsets = malloc(4 * (r->count + 1) * sizeof *offsets);
+    if (offsets == NULL)
+        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory patching %zu reassigned rows", r->count);
+    list_patch lists[2] = {
+        {target->tied_start, &target->tied, fresh->tied_start, fresh->tied, offsets, offsets + (r->count + 1), 0,
+         0},
+        {target->overlay_start, &target->overlays, fresh->overlay_start, fresh->overlays,
+         offsets + 2 * (r->count + 1), offsets + 3 * (r->count + 1), 0, 0},
+    };
+    credo_status status = prepare_list(&lists[0], r, target->count, err);
+    if (status == CREDO_OK)
+        status = prepare_list(&lists[1], r, target->count, err);
+    if (status == CREDO_OK) {
+        apply_list(&lists[0], r, target->count);
+        apply_list(&lists[1], r, target->count);
+        for (size_t i = 0; i < r->count; i++) {
+            target->status[r->rows[i]] = fresh->status[i];
+            target->territory[r->rows[i]] = fresh->territory[i];
+        }
+    }
+    free(offsets);
+    return status;
+}
+
+/* Returns a copy of a, whose lists have exactly their length plus one
+ * spare entry, or NULL when out of memory. */
+static credo_assignment *copy_assignment(const credo_assignment *a)
+{
+    size_t n = a->count, tied = a->tied_start[n], overlays = a->overlay_start[n];
     credo_assignment *out = calloc(1, sizeof *out);
     if (out == NULL)
         return NULL;
@@ -312,27 +448,18 @@ static credo_assignment *allocate_join(const credo_assignment *previous, const c
         credo_assignment_free(out);
         return NULL;
     }
+    memcpy(out->status, a->status, n);
+    memcpy(out->territory, a->territory, n * sizeof *out->territory);
+    memcpy(out->tied_start, a->tied_start, (n + 1) * sizeof *out->tied_start);
+    memcpy(out->overlay_start, a->overlay_start, (n + 1) * sizeof *out->overlay_start);
+    if (tied > 0)
+        memcpy(out->tied, a->tied, tied * sizeof *out->tied);
+    if (overlays > 0)
+        memcpy(out->overlays, a->overlays, overlays * sizeof *out->overlays);
     return out;
 }
 
-/* The previous entries, with entry rows[i] replaced by entry i of fresh. */
-static credo_assignment *join_results(const credo_assignment *previous, const credo_assignment *fresh,
-                                      const uint32_t *rows)
-{
-    join j = {allocate_join(previous, fresh, rows), 0, 0};
-    if (j.out == NULL)
-        return NULL;
-    size_t next = 0;
-    for (size_t i = 0; i < fresh->count; i++) {
-        copy_rows(&j, previous, next, next, rows[i] - next);
-        copy_rows(&j, fresh, i, rows[i], 1);
-        next = rows[i] + 1;
-    }
-    copy_rows(&j, previous, next, next, previous->count - next);
-    j.out->tied_start[previous->count] = (uint32_t)j.tied_at;
-    j.out->overlay_start[previous->count] = (uint32_t)j.overlay_at;
-    return j.out;
-}
+/* ---- entry points ---- */
 
 credo_status credo_assign_incremental(const credo_snapshot *snapshot, const credo_policy *policy,
                                       const credo_rule_bound *bound,
@@ -346,34 +473,47 @@ credo_status credo_assign_incremental(const credo_snapshot *snapshot, const cred
                                           changed_territories, changed_territory_count, err);
     if (status != CREDO_OK)
         return status;
-
-    size_t count = previous->count;
-    row_marks marks = {calloc(count / 64 + 1, sizeof *marks.bits), count, false};
-    uint32_t *rows = NULL;
-    credo_assignment *fresh = NULL, *joined = NULL;
-    size_t row_count = 0;
-    if (marks.bits == NULL)
-        goto out_of_memory;
-    for (size_t i = 0; i < changed_row_count; i++)
-        mark(&marks, changed_rows[i]);
-    if (!mark_territories(&marks, bound, previous, changed_territories, changed_territory_count) ||
-        (rows = collect_rows(&marks, &row_count)) == NULL)
-        goto out_of_memory;
-    status = credo_rule_bound_assign_rows(bound, rows, row_count, &fresh, err);
+    reassigned r = {NULL, 0, NULL};
+    status = reassign(bound, previous, changed_rows, changed_row_count, changed_territories,
+                      changed_territory_count, &r, err);
     if (status != CREDO_OK)
-        goto cleanup;
-    if ((joined = join_results(previous, fresh, rows)) == NULL)
-        goto out_of_memory;
-    *out = joined;
-    if (reevaluated != NULL)
-        *reevaluated = row_count;
-    goto cleanup;
+        return status;
 
-out_of_memory:
-    status = credo_error_set(err, CREDO_ERR_NOMEM, "out of memory re-assigning %zu accounts", count);
-cleanup:
-    credo_assignment_free(fresh);
-    free(rows);
-    free(marks.bits);
+    credo_assignment *copy = copy_assignment(previous);
+    if (copy == NULL)
+        status = credo_error_set(err, CREDO_ERR_NOMEM, "out of memory copying an assignment of %zu rows",
+                                 previous->count);
+    if (status == CREDO_OK)
+        status = patch_assignment(copy, &r, err);
+    if (status == CREDO_OK) {
+        *out = copy;
+        copy = NULL;
+        if (reevaluated != NULL)
+            *reevaluated = r.count;
+    }
+    credo_assignment_free(copy);
+    reassigned_free(&r);
+    return status;
+}
+
+credo_status credo_assign_incremental_update(const credo_snapshot *snapshot, const credo_policy *policy,
+                                             const credo_rule_bound *bound, credo_assignment *assignment,
+                                             const uint32_t *changed_rows, size_t changed_row_count,
+                                             const uint32_t *changed_territories,
+                                             size_t changed_territory_count, size_t *reevaluated,
+                                             credo_error *err)
+{
+    credo_status status = check_arguments(snapshot, policy, bound, assignment, changed_rows, changed_row_count,
+                                          changed_territories, changed_territory_count, err);
+    if (status != CREDO_OK)
+        return status;
+    reassigned r = {NULL, 0, NULL};
+    status = reassign(bound, assignment, changed_rows, changed_row_count, changed_territories,
+                      changed_territory_count, &r, err);
+    if (status == CREDO_OK)
+        status = patch_assignment(assignment, &r, err);
+    if (status == CREDO_OK && reevaluated != NULL)
+        *reevaluated = r.count;
+    reassigned_free(&r);
     return status;
 }
