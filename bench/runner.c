@@ -154,8 +154,33 @@ static void sql_value(credo_buf *sql, const credo_value *value)
     credo_buf_puts(sql, "'");
 }
 
+/* Whether every item of an "in" list is a single value, which SQL can
+ * test as one IN list. */
+static bool plain_list(const credo_expr_node *node)
+{
+    if (node->kind != CREDO_EXPR_IN)
+        return false;
+    for (size_t i = 0; i < node->item_count; i++)
+        if (node->items[i].is_range)
+            return false;
+    return true;
+}
+
+/* Translates the items of an "in" or starts_with test. A list of single
+ * values becomes `column IN (...)`, because SQLite limits an expression
+ * tree to 1,000 levels and a chain of ORs over a 10,000-code list passes
+ * that. */
 static void sql_items(credo_buf *sql, const char *column, const credo_expr_node *node)
 {
+    if (plain_list(node)) {
+        credo_buf_printf(sql, "(%s IN (", column);
+        for (size_t i = 0; i < node->item_count; i++) {
+            credo_buf_puts(sql, i > 0 ? ", " : "");
+            sql_value(sql, &node->items[i].low);
+        }
+        credo_buf_puts(sql, "))");
+        return;
+    }
     credo_buf_puts(sql, "(");
     for (size_t i = 0; i < node->item_count; i++) {
         const credo_expr_item *item = &node->items[i];
@@ -403,6 +428,7 @@ typedef struct results {
     size_t changed_rows, reevaluated_rows, changed_territories, reevaluated_territories;
     credo_rule_index_stats stats;
     size_t assigned, overlaps, gaps, overlay_entries;
+    uint64_t digest;
 } results;
 
 /* One thread's share of the rows. */
@@ -554,6 +580,27 @@ static void measure_incremental(results *r, credo_snapshot *s, const credo_polic
     free(rows);
 }
 
+static uint64_t fnv1a(uint64_t hash, const void *data, size_t size)
+{
+    const unsigned char *bytes = data;
+    for (size_t i = 0; i < size; i++)
+        hash = (hash ^ bytes[i]) * UINT64_C(0x100000001B3);
+    return hash;
+}
+
+/* FNV-1a over every array of the assignment, so that two builds can be
+ * compared on all rows and not only on the sample. */
+static uint64_t assignment_digest(const credo_assignment *a)
+{
+    size_t rows = a->count;
+    uint64_t hash = fnv1a(UINT64_C(0xCBF29CE484222325), a->status, rows);
+    hash = fnv1a(hash, a->territory, rows * sizeof *a->territory);
+    hash = fnv1a(hash, a->tied_start, (rows + 1) * sizeof *a->tied_start);
+    hash = fnv1a(hash, a->overlay_start, (rows + 1) * sizeof *a->overlay_start);
+    hash = fnv1a(hash, a->tied, a->tied_start[rows] * sizeof *a->tied);
+    return fnv1a(hash, a->overlays, a->overlay_start[rows] * sizeof *a->overlays);
+}
+
 static void measure_credo(results *r, const credo_snapshot *s, const credo_policy *policy)
 {
     credo_error err = {0};
@@ -588,6 +635,7 @@ static void measure_credo(results *r, const credo_snapshot *s, const credo_polic
         r->gaps += assignment->status[i] == CREDO_ACCOUNT_GAP;
     }
     r->overlay_entries = assignment->overlay_start[assignment->count];
+    r->digest = assignment_digest(assignment);
     credo_assignment_free(assignment);
     credo_rule_bound_free(bound);
     credo_rule_index_free(index);
@@ -660,6 +708,8 @@ static void print_json(const results *r)
            r->stats.postings);
     printf(" \"assigned\": %zu, \"overlaps\": %zu, \"gaps\": %zu, \"overlays_per_account\": %.2f,\n",
            r->assigned, r->overlaps, r->gaps, (double)r->overlay_entries / (double)r->accounts);
+    printf(" \"assignment_digest\": \"%016" PRIx64 "\", \"order_codes\": %zu,\n", r->digest,
+           r->stats.order_codes);
     printf(" \"baselines_sampled\": %s, \"sqlite_translated\": %s,\n", r->sample < r->accounts ? "true" : "false",
            r->sql_ok ? "true" : "false");
     printf(" \"incremental_changed_rows\": %zu, \"incremental_reevaluated\": %zu, \"incremental_s\": %.4f,\n",

@@ -480,6 +480,9 @@ static void expect_same(const credo_assignment *got, const credo_assignment *wan
 /* Composite conjunctions met by the differential cases, so that a test
  * can check the pair tables were reached. */
 static size_t composite_seen;
+/* Cases whose ranges were assigned grouped by order code, so that a test
+ * can check the ordered pass was reached. */
+static size_t ordered_seen;
 
 /* Threaded assignment in small chunks must equal the oracle too. */
 static void check_threads(const credo_snapshot *snapshot, const credo_rule_index *index,
@@ -495,6 +498,7 @@ static void check_threads(const credo_snapshot *snapshot, const credo_rule_index
     credo_rule_index_stats stats;
     credo_rule_index_stats_get(index, bound, &stats);
     composite_seen += stats.composite;
+    ordered_seen += stats.order_codes > 0;
     credo_assignment_free(got);
     credo_rule_bound_free(bound);
 }
@@ -541,6 +545,8 @@ static void differential_random_policies(void **state)
     assert_true(matched > DIFF_POLICIES * DIFF_ACCOUNTS / 4);
     /* Guards against cases that never reach a pair table. */
     assert_true(composite_seen > DIFF_POLICIES);
+    /* Guards against cases that never reach the ordered pass. */
+    assert_true(ordered_seen > DIFF_POLICIES / 2);
 }
 
 static void differential_expansion_limits(void **state)
@@ -580,6 +586,54 @@ static void bound_assign_subrange(void **state)
     credo_snapshot_free(snapshot);
     credo_policy_free(policy);
     free(text);
+}
+
+/* Gives each row the text values of another row. Every value stays one
+ * the column already had, as credo_assign_incremental allows. */
+static void move_text_values(credo_snapshot *snapshot)
+{
+    credo_accounts *a = &snapshot->accounts;
+    credo_str *columns[] = {a->country, a->region, a->postal_code, a->city, a->industry};
+    credo_str moved[DIFF_ACCOUNTS];
+    for (size_t c = 0; c < COUNT_OF(columns); c++) {
+        for (size_t row = 0; row < a->count; row++)
+            moved[row] = columns[c][(row * 7 + 3 + c) % a->count];
+        memcpy(columns[c], moved, a->count * sizeof *moved);
+    }
+}
+
+/* The order codes are computed when binding. When account values change
+ * afterwards, ranges are assigned in a stale order, and the result must
+ * still be the oracle's for the new values. */
+static void bound_assign_after_change(void **state)
+{
+    (void)state;
+    rng_state = DIFF_SEED ^ 0xC4u;
+    make_account_ids();
+    for (unsigned i = 0; i < 40; i++) {
+        char *text = random_policy_text(1 + rng_below(30), false);
+        credo_policy *policy = parse_policy(text);
+        credo_snapshot *snapshot = random_snapshot(DIFF_ACCOUNTS);
+        credo_error err = {0};
+        credo_assignment *want = NULL, *got = NULL;
+        credo_rule_index *index = NULL;
+        credo_rule_bound *bound = NULL;
+        assert_int_equal(credo_rule_index_build(policy, &index, &err), CREDO_OK);
+        assert_int_equal(credo_rule_index_bind(index, snapshot, &bound, &err), CREDO_OK);
+
+        move_text_values(snapshot);
+        assert_int_equal(credo_assign_accounts(snapshot, policy, &want, &err), CREDO_OK);
+        assert_int_equal(credo_rule_bound_assign(bound, 0, DIFF_ACCOUNTS, &got, &err), CREDO_OK);
+        expect_same(got, want, 0, text);
+
+        credo_assignment_free(got);
+        credo_assignment_free(want);
+        credo_rule_bound_free(bound);
+        credo_rule_index_free(index);
+        credo_snapshot_free(snapshot);
+        credo_policy_free(policy);
+        free(text);
+    }
 }
 
 /* Assigning a list of rows gives the oracle's entries for those rows. */
@@ -976,6 +1030,7 @@ int main(void)
         cmocka_unit_test(differential_random_policies),
         cmocka_unit_test(differential_expansion_limits),
         cmocka_unit_test(bound_assign_subrange),
+        cmocka_unit_test(bound_assign_after_change),
         cmocka_unit_test(bind_anchor_kinds),
         cmocka_unit_test(build_expansion_counts),
         cmocka_unit_test(build_limit_keeps_opaque),

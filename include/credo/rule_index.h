@@ -79,6 +79,9 @@ typedef struct credo_rule_index_stats {
     size_t always_checked;     /* conjunctions checked for every account (after binding) */
     size_t never_true;         /* conjunctions no account can satisfy (after binding) */
     size_t postings;           /* entries of all anchor lookup tables (after binding) */
+    size_t order_codes;        /* groups by which ranges are assigned (the values of the text
+                                * column with the most postings, plus one for a missing value);
+                                * 0 when ranges are assigned in row order (after binding) */
     size_t bytes;              /* heap bytes held by the index, plus the binding when bound */
 } credo_rule_index_stats;
 
@@ -107,11 +110,15 @@ void credo_rule_index_stats_get(const credo_rule_index *index, const credo_rule_
 /* Assigns account rows [first, first + count) of the bound snapshot.
  * *out receives a credo_assignment of `count` entries whose entry i is row
  * first + i; its lists are laid out exactly as credo_assign_accounts lays
- * them out for those rows. Free it with credo_assignment_free. Scratch
- * space is allocated once per call and the output lists grow by doubling,
- * so nothing is allocated per account. Several threads may call it at once
- * on disjoint row ranges. Fails with CREDO_ERR_INVALID when the range is
- * outside the snapshot, and with CREDO_ERR_NOMEM. */
+ * them out for those rows. Free it with credo_assignment_free. Ranges of
+ * 16 rows or more are evaluated grouped by their value of the text column
+ * with the most postings (see order_codes in credo_rule_index_stats), so
+ * that consecutive accounts read the same lookup tables. The results are
+ * then copied into row order. That takes about 24 bytes of scratch space
+ * per row plus a copy of the lists, allocated once per call; nothing is
+ * allocated per account. Several threads may call it at once on disjoint
+ * row ranges. Fails with CREDO_ERR_INVALID when the range is outside the
+ * snapshot, and with CREDO_ERR_NOMEM. */
 credo_status credo_rule_bound_assign(const credo_rule_bound *bound, size_t first, size_t count,
                                      credo_assignment **out, credo_error *err);
 

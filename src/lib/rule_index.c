@@ -260,6 +260,7 @@ void credo_rule_index_stats_get(const credo_rule_index *index, const credo_rule_
     for (size_t p = 0; p < bound->pair_count; p++)
         stats->postings += bound->pairs[p].posting_count;
     stats->composite = bound->composite_count;
+    stats->order_codes = bound->order_code == NULL ? 0 : bound->order_codes;
     stats->bytes += bound->bytes;
 }
 

@@ -393,6 +393,24 @@ static bool list_always(credo_rule_bound *bound)
     return true;
 }
 
+static bool fill_classes(credo_rule_bound *bound)
+{
+    const credo_policy *policy = bound->index->policy;
+    size_t count = policy->territory_count;
+    bound->classes = calloc(count == 0 ? 1 : count, sizeof *bound->classes);
+    if (bound->classes == NULL)
+        return false;
+    bound->bytes += count * sizeof *bound->classes;
+    for (size_t t = 0; t < count; t++) {
+        const credo_policy_territory *territory = &policy->territories[t];
+        if (territory->type_id == NULL)
+            continue; /* a roll-up node: never matched, so its class is never read */
+        const credo_policy_type *type = &policy->types[territory->type_index];
+        bound->classes[t] = (ri_territory_class){type->priority, type->overlay ? 1u : 0u};
+    }
+    return true;
+}
+
 static bool choose_all(credo_rule_bound *bound)
 {
     bind_work work = {.bound = bound};
@@ -405,7 +423,7 @@ static bool choose_all(credo_rule_bound *bound)
          ri_pair_convert(bound, work.entries, &work.entry_count) &&
          ri_text_build_postings(bound, work.entries, work.entry_count) &&
          ri_number_build(bound, work.bands, work.band_count) && list_always(bound) &&
-         ri_fill_filters(bound);
+         ri_fill_filters(bound) && ri_order_build(bound);
     free(work.entries);
     free(work.bands);
     return ok;
@@ -431,7 +449,7 @@ credo_status credo_rule_index_bind(const credo_rule_index *index, const credo_sn
     bound->skip = malloc(count * sizeof *bound->skip);
     bound->anchor = calloc(count, sizeof *bound->anchor);
     bound->bytes = count * (sizeof *bound->skip + sizeof *bound->anchor);
-    if (bound->skip == NULL || bound->anchor == NULL || !choose_all(bound)) {
+    if (bound->skip == NULL || bound->anchor == NULL || !fill_classes(bound) || !choose_all(bound)) {
         credo_rule_bound_free(bound);
         return credo_error_set(err, CREDO_ERR_NOMEM,
                                "out of memory building the rule index over %zu accounts", rows);
@@ -463,5 +481,8 @@ void credo_rule_bound_free(credo_rule_bound *bound)
         free(bound->pair_bounds[n]);
     free(bound->skip);
     free(bound->anchor);
+    free(bound->classes);
+    free(bound->order_code);
+    free(bound->listed);
     free(bound);
 }

@@ -437,21 +437,22 @@ static size_t longest_conjunction(const credo_rule_index *index)
 
 static ri_filter filter_of(const credo_rule_bound *bound, uint32_t c)
 {
-    ri_filter pass_all = {INT64_MIN, INT64_MAX, ~UINT64_C(0), 0};
+    uint32_t t = bound->index->conjunctions[c].territory;
+    ri_filter pass_all = {INT64_MIN, INT64_MAX, ~UINT64_C(0), 0, t};
     if (bound->test_start[c] == bound->test_start[c + 1])
         return pass_all;
     const ri_test *test = &bound->tests[bound->test_start[c]];
     if (test->kind != RI_TEST_SET || test->outside || test->negated)
         return pass_all;
     if (test->count == 0)
-        return (ri_filter){1, 0, 0, test->slot}; /* an empty set: nothing passes */
+        return (ri_filter){1, 0, 0, test->slot, t}; /* an empty set: nothing passes */
     if (test->count == 1)
-        return (ri_filter){test->low, test->high, ~UINT64_C(0), test->slot};
+        return (ri_filter){test->low, test->high, ~UINT64_C(0), test->slot, t};
     const ri_interval *first = &bound->intervals[test->first];
     const ri_interval *last = first + test->count - 1;
     if ((uint64_t)last->high - (uint64_t)first->low >= 64)
         return pass_all;
-    ri_filter filter = {first->low, last->high, 0, test->slot};
+    ri_filter filter = {first->low, last->high, 0, test->slot, t};
     for (const ri_interval *at = first; at <= last; at++)
         for (int64_t v = at->low; v <= at->high; v++)
             filter.mask |= UINT64_C(1) << (v - first->low);

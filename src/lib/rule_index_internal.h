@@ -65,6 +65,9 @@ typedef struct ri_filter {
     int64_t low, high;
     uint64_t mask;
     uint32_t slot;
+    uint32_t territory; /* the conjunction's territory, so that a candidate whose
+                         * territory already matched is skipped without reading
+                         * the conjunction */
 } ri_filter;
 
 /* Lookup tables of one text column (a built-in text field or one custom
@@ -195,6 +198,12 @@ typedef struct ri_pair_table {
  * covers more values keeps its conjunction under the anchor alone. */
 #define RI_PAIR_MAX_CODES 64u
 
+/* What resolving a matched territory needs (see credo_rule_bound). */
+typedef struct ri_territory_class {
+    int32_t priority;
+    uint32_t overlay; /* 1 for an overlay type, else 0 */
+} ri_territory_class;
+
 struct credo_rule_bound {
     const credo_rule_index *index;
     const credo_snapshot *snapshot;
@@ -220,6 +229,20 @@ struct credo_rule_bound {
     ri_pair_table *pairs;
     size_t pair_count;
     size_t composite_count;     /* conjunctions listed in pair tables */
+    /* Per territory: its type's priority and whether the type is an
+     * overlay, copied from the policy so that resolving a match reads 8
+     * bytes instead of the 120-byte territory and its type. */
+    ri_territory_class *classes;
+    /* Assignment order (rule_index_order.c): order_code[row] is the rank of
+     * the row's value in the text column with the most postings, or
+     * order_codes - 1 for a missing value. NULL when no text column lists
+     * a conjunction, and then ranges are assigned in row order. */
+    uint32_t *order_code;
+    uint32_t order_codes;
+    uint64_t *listed;           /* bit per row: on a named or excluded list */
+    /* Number fields the assignment loop reads: those with postings, pair
+     * codes or a compiled test. The others are never read per account. */
+    bool number_read[RI_NUMBER_FIELDS];
     credo_number *pair_bounds[RI_NUMBER_FIELDS]; /* sorted, distinct */
     size_t pair_bound_count[RI_NUMBER_FIELDS];
     size_t sample_rows;         /* rows read for the estimates */
@@ -385,6 +408,20 @@ bool ri_number_build(credo_rule_bound *bound, const ri_band *bands, size_t count
 const uint32_t *ri_number_lookup(const ri_number_field *field, credo_number value, size_t *count);
 
 void ri_number_field_free(ri_number_field *field);
+
+/* ---- rule_index_order.c ---- */
+
+/* Chooses the column that orders assignment, fills bound->order_code and
+ * bound->listed, and marks the number fields the assignment loop reads.
+ * Runs last in binding. Returns false when out of memory. */
+bool ri_order_build(credo_rule_bound *bound);
+
+/* Sorts rows [first, first + count) by order code, ascending within a
+ * code, into order[0, count), and sets position[i] to the index of row
+ * first + i in order. Requires bound->order_code. Returns false when out
+ * of memory. */
+bool ri_order_rows(const credo_rule_bound *bound, size_t first, size_t count, uint32_t *order,
+                   uint32_t *position);
 
 /* ---- rule_index_bind.c ---- */
 

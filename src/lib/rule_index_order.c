@@ -1,0 +1,95 @@
+/* The order in which a range of accounts is assigned. Accounts are taken
+ * grouped by the rank of their value in the text column with the most
+ * postings, which is the postal code in a geographic plan. Consecutive
+ * accounts then read the same posting lists and verify the same
+ * conjunctions while those are still in cache. Each account's result is
+ * still stored at its own row. */
+#include "rule_index_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The ranked text column with the most postings, or SIZE_MAX when no
+ * column lists any. */
+static size_t order_column(const credo_rule_bound *bound)
+{
+    size_t best = SIZE_MAX, most = 0;
+    for (size_t k = 0; k < bound->text_count; k++) {
+        const ri_text_column *column = &bound->text[k];
+        if (column->ranked && column->posting_count > most) {
+            most = column->posting_count;
+            best = k;
+        }
+    }
+    return best;
+}
+
+/* Sets the bit of every row on a named or excluded list. */
+static bool mark_listed(credo_rule_bound *bound)
+{
+    const credo_policy_binding *binding = &bound->binding;
+    size_t words = bound->snapshot->accounts.count / 64 + 1;
+    bound->listed = calloc(words, sizeof *bound->listed);
+    if (bound->listed == NULL)
+        return false;
+    bound->bytes += words * sizeof *bound->listed;
+    for (size_t i = 0; i < binding->named_count; i++)
+        bound->listed[binding->named[i].account / 64] |= UINT64_C(1) << (binding->named[i].account % 64);
+    for (size_t i = 0; i < binding->excluded_count; i++)
+        bound->listed[binding->excluded[i].account / 64] |= UINT64_C(1) << (binding->excluded[i].account % 64);
+    return true;
+}
+
+static void mark_number_reads(credo_rule_bound *bound)
+{
+    for (int n = 0; n < RI_NUMBER_FIELDS; n++)
+        bound->number_read[n] = bound->number[n].posting_count > 0 || bound->pair_bound_count[n] > 0;
+    const ri_test *end = bound->tests + bound->test_start[bound->index->conjunction_count];
+    for (const ri_test *test = bound->tests; test < end; test++)
+        if (test->kind == RI_TEST_SET && test->slot < RI_NUMBER_FIELDS)
+            bound->number_read[test->slot] = true;
+}
+
+bool ri_order_build(credo_rule_bound *bound)
+{
+    mark_number_reads(bound);
+    size_t k = order_column(bound);
+    if (k == SIZE_MAX)
+        return true;
+    const ri_text_column *column = &bound->text[k];
+    size_t rows = bound->snapshot->accounts.count;
+    bound->order_code = malloc((rows == 0 ? 1 : rows) * sizeof *bound->order_code);
+    if (bound->order_code == NULL || !mark_listed(bound))
+        return false;
+    bound->bytes += rows * sizeof *bound->order_code;
+    /* Missing values, and values without a rank, share the last code. */
+    uint32_t missing = (uint32_t)column->sorted_count;
+    bound->order_codes = missing + 1;
+    for (size_t row = 0; row < rows; row++) {
+        credo_str id = column->values[row];
+        const ri_slot *slot = id == CREDO_STR_NONE ? NULL : ri_map_find(&column->map, id);
+        bound->order_code[row] = slot == NULL ? missing : slot->rank;
+    }
+    return true;
+}
+
+bool ri_order_rows(const credo_rule_bound *bound, size_t first, size_t count, uint32_t *order,
+                   uint32_t *position)
+{
+    const uint32_t *code = bound->order_code + first;
+    uint32_t *start = calloc((size_t)bound->order_codes + 1, sizeof *start);
+    if (start == NULL)
+        return false;
+    /* A counting sort, stable, so rows of one code stay ascending. */
+    for (size_t i = 0; i < count; i++)
+        start[code[i] + 1]++;
+    for (size_t c = 1; c <= bound->order_codes; c++)
+        start[c] += start[c - 1];
+    for (size_t i = 0; i < count; i++) {
+        uint32_t p = start[code[i]]++;
+        order[p] = (uint32_t)(first + i);
+        position[i] = p;
+    }
+    free(start);
+    return true;
+}
