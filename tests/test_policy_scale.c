@@ -27,6 +27,7 @@ typedef struct scale_fixture {
     credo_snapshot *snapshot;
     credo_policy *policy;
     credo_assignment *indexed;
+    credo_assignment *threaded; /* credo_assign_accounts_fast on 2 threads */
     credo_assignment *oracle;
     unsigned postal[ACCOUNTS]; /* each account's postal code as a number */
 } scale_fixture;
@@ -78,6 +79,7 @@ static int fixture_teardown(void **state)
 {
     scale_fixture *f = *state;
     credo_assignment_free(f->indexed);
+    credo_assignment_free(f->threaded);
     credo_assignment_free(f->oracle);
     credo_policy_free(f->policy);
     credo_snapshot_free(f->snapshot);
@@ -104,6 +106,7 @@ static void load_and_assign(scale_fixture *f, credo_buf *yaml, bool with_oracle)
     assert_int_equal(credo_rule_index_build(f->policy, &index, &err), CREDO_OK);
     assert_int_equal(credo_assign_accounts_indexed(f->snapshot, f->policy, index, &f->indexed, &err), CREDO_OK);
     credo_rule_index_free(index);
+    assert_int_equal(credo_assign_accounts_fast(f->snapshot, f->policy, 2, NULL, &f->threaded, &err), CREDO_OK);
     if (with_oracle)
         assert_int_equal(credo_assign_accounts(f->snapshot, f->policy, &f->oracle, &err), CREDO_OK);
 }
@@ -149,6 +152,16 @@ static void compare_with_oracle(const scale_fixture *f)
     }
 }
 
+/* The threaded whole-snapshot assignment gives the single-threaded index's
+ * result. */
+static void compare_threaded(const scale_fixture *f)
+{
+    for (size_t row = 0; row < ACCOUNTS; row++) {
+        assert_int_equal(f->threaded->status[row], f->indexed->status[row]);
+        assert_int_equal(f->threaded->territory[row], f->indexed->territory[row]);
+    }
+}
+
 static void long_lists_assign_exactly(void **state)
 {
     scale_fixture *f = *state;
@@ -162,6 +175,7 @@ static void long_lists_assign_exactly(void **state)
     assert_int_equal(f->policy->territory_count, LISTED);
     compare_listed(f, 0);
     compare_with_oracle(f);
+    compare_threaded(f);
 }
 
 static void deep_hierarchy_is_accepted(void **state)
@@ -189,6 +203,7 @@ static void deep_hierarchy_is_accepted(void **state)
     assert_int_equal(steps, HIERARCHY_DEPTH + 1);
     compare_listed(f, HIERARCHY_DEPTH);
     compare_with_oracle(f);
+    compare_threaded(f);
 }
 
 /* 100,000 territories of one postal code each, in a range rule: code c
@@ -210,6 +225,7 @@ static void wide_plan_assigns_exactly(void **state)
         assert_int_equal(f->indexed->status[row], CREDO_ACCOUNT_ASSIGNED);
         assert_int_equal(f->indexed->territory[row], f->postal[row]);
     }
+    compare_threaded(f);
 }
 
 int main(void)

@@ -49,10 +49,27 @@ typedef struct credo_assignment {
     uint32_t *overlays;
 } credo_assignment;
 
-/* Assigns every account of the snapshot. */
+/* Assigns every account of the snapshot by testing every territory's rule
+ * against it: the reference evaluator, whose cost grows with the number of
+ * territories. */
 credo_status credo_assign_accounts(const credo_snapshot *snapshot, const credo_policy *policy,
                                    credo_assignment **out, credo_error *err);
 void credo_assignment_free(credo_assignment *assignment);
+
+struct credo_progress;
+
+/* Most threads credo_assign_accounts_fast uses. */
+#define CREDO_ASSIGN_MAX_THREADS 8
+
+/* Assigns every account through the compiled rule index (credo/rule_index.h)
+ * on up to `threads` threads, 0 meaning one per online core (at most
+ * CREDO_ASSIGN_MAX_THREADS). The result equals credo_assign_accounts
+ * array by array; the cost per account does not grow with the number of
+ * territories. progress may be NULL; it receives stage "assign" in
+ * accounts. */
+credo_status credo_assign_accounts_fast(const credo_snapshot *snapshot, const credo_policy *policy,
+                                        size_t threads, const struct credo_progress *progress,
+                                        credo_assignment **out, credo_error *err);
 
 typedef enum credo_owner_kind {
     CREDO_OWNER_SINGLE = 0, /* the territory's only selling member */

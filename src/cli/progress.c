@@ -24,10 +24,16 @@ static int64_t elapsed_ms(const struct timespec *from, const struct timespec *to
     return (int64_t)(to->tv_sec - from->tv_sec) * 1000 + (to->tv_nsec - from->tv_nsec) / 1000000;
 }
 
-/* The unit of a stage's counts: bytes for reading files, rows otherwise. */
+/* The unit of a stage's counts, as the library reports them. */
 static const char *unit_of(const char *stage)
 {
-    return strcmp(stage, "read") == 0 ? "bytes" : "rows";
+    if (strcmp(stage, "read") == 0)
+        return "bytes";
+    if (strcmp(stage, "assign") == 0)
+        return "accounts";
+    if (strcmp(stage, "credit") == 0)
+        return "deals";
+    return "rows";
 }
 
 static void show(const cli_progress *printer, const char *stage, uint64_t done, uint64_t total)
@@ -49,6 +55,11 @@ void cli_progress_update(cli_progress *printer, const char *stage, uint64_t done
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
 
+    /* A stage may report its end twice (its threads' runner, then the
+     * stage itself); the line is already finished. */
+    if (ended && strcmp(printer->ended_stage, stage) == 0 && printer->ended_done == done)
+        return;
+
     bool same_stage = strcmp(printer->stage, stage) == 0;
     if (!same_stage) {
         cli_progress_finish(printer);
@@ -62,6 +73,8 @@ void cli_progress_update(cli_progress *printer, const char *stage, uint64_t done
     printer->last_shown = now;
     if (ended) {
         fputc('\n', stderr);
+        snprintf(printer->ended_stage, sizeof printer->ended_stage, "%s", stage);
+        printer->ended_done = done;
         printer->stage[0] = '\0';
         printer->shown = false;
     }

@@ -18,6 +18,8 @@ typedef struct cli_progress {
     char stage[256];            /* the stage of the open line, "" when none */
     struct timespec last_shown; /* CLOCK_MONOTONIC */
     bool shown;                 /* the open line was printed at least once */
+    char ended_stage[256];      /* the stage whose line ended last */
+    uint64_t ended_done;        /* its count at the end */
 } cli_progress;
 
 /* Milliseconds between two updates of a line. */

@@ -381,7 +381,7 @@ credo_status credo_pipeline_compute(const credo_snapshot *snapshot, const credo_
 
     credo_assignment *assignment = NULL;
     pipeline_context context;
-    status = credo_assign_accounts(snapshot, policy, &assignment, err);
+    status = credo_assign_accounts_fast(snapshot, policy, 0, NULL, &assignment, err);
     if (status == CREDO_OK)
         status = pipeline_context_init(&context, snapshot, policy, assignment, err);
     if (status == CREDO_OK) {

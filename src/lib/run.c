@@ -3,11 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "credo/parallel.h"
 #include "credo/parse.h"
-#include "credo/rule_index.h"
 
 void credo_run_free(credo_run *run)
 {
@@ -140,28 +138,6 @@ static credo_status engage_and_credit(credo_run *run, const credo_conflict_decis
     return status;
 }
 
-/* Assigns the accounts through the compiled rule index on every online
- * core, at most RUN_MAX_THREADS. A differential test checks that the
- * index gives the straightforward evaluator's result, and explanations
- * still use the straightforward evaluator. */
-#define RUN_MAX_THREADS 8
-
-static credo_status assign_with_index(credo_run *run, const credo_progress *progress, credo_error *err)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t threads = cores < 1 ? 1 : (cores > RUN_MAX_THREADS ? RUN_MAX_THREADS : (size_t)cores);
-    credo_rule_index *index = NULL;
-    credo_rule_bound *bound = NULL;
-    credo_status status = credo_rule_index_build(run->policy, &index, err);
-    if (status == CREDO_OK)
-        status = credo_rule_index_bind(index, run->snapshot, &bound, err);
-    if (status == CREDO_OK)
-        status = credo_rule_bound_assign_threads(bound, threads, progress, &run->assignment, err);
-    credo_rule_bound_free(bound);
-    credo_rule_index_free(index);
-    return status;
-}
-
 /* Runs the engines into a run whose inputs are set, reporting the stages
  * "assign" (accounts) and, when there are deals, "credit" (deals) to
  * progress (may be NULL).
@@ -170,7 +146,8 @@ static credo_status compute(credo_run *run, const credo_conflict_decision *decis
                             const credo_progress *progress, credo_run **out, credo_error *err)
 {
     uint64_t deals = run->snapshot->deals.count;
-    credo_status status = assign_with_index(run, progress, err);
+    credo_status status =
+        credo_assign_accounts_fast(run->snapshot, run->policy, 0, progress, &run->assignment, err);
     if (status == CREDO_OK) {
         if (deals > 0)
             credo_progress_report(progress, "credit", 0, deals);
