@@ -280,6 +280,21 @@ static void missing_database_not_created(void **state)
     free(dir);
 }
 
+static void run_on_empty_store_says_import(void **state)
+{
+    (void)state;
+    char *dir = test_make_tempdir("empty-db");
+    char *db = test_path_join(dir, "empty.db");
+    char command[8192];
+    char *output = NULL;
+    snprintf(command, sizeof command, "%s run --db %s --policy %s/policy.yaml", CREDO_BINARY, db, EXAMPLE_DIR);
+    assert_int_equal(test_run(command, 1, &output), 3);
+    assert_non_null(strstr(output, "has no accounts; import them first with 'credo import --db "));
+    free(output);
+    free(db);
+    free(dir);
+}
+
 static void total_overflow_fails_run(void **state)
 {
     (void)state;
@@ -317,6 +332,7 @@ int main(void)
         cmocka_unit_test(short_row_names_line),
         cmocka_unit_test(policy_syntax_error_rolls_back),
         cmocka_unit_test(missing_database_not_created),
+        cmocka_unit_test(run_on_empty_store_says_import),
         cmocka_unit_test(total_overflow_fails_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -922,6 +922,21 @@ static void error_parent_self(void **state)
     assert_starts_with(err.message, "p.yaml:4:13: territory parents form a cycle: a -> a;");
 }
 
+static void error_parent_cycle_long_is_shortened(void **state)
+{
+    (void)state;
+    /* t00 -> t01 -> ... -> t19 -> t00: the first four and the last four are
+     * named, and the twelve between are counted. */
+    credo_buf yaml = CREDO_BUF_INIT;
+    credo_buf_puts(&yaml, "credo_policy: 1\nterritories:\n");
+    for (int t = 0; t < 20; t++)
+        credo_buf_printf(&yaml, "  - id: t%02d\n    parent: t%02d\n", t, (t + 1) % 20);
+    credo_error err = parse_fails(credo_buf_text(&yaml), CREDO_ERR_INVALID);
+    credo_buf_free(&yaml);
+    assert_starts_with(err.message, "p.yaml:4:13: territory parents form a cycle: t00 -> t01 -> t02 -> t03 -> "
+                                    "... (12 more) -> t16 -> t17 -> t18 -> t19 -> t00; remove or change one");
+}
+
 /* ---- Territory shape and members -------------------------------------- */
 
 static void error_match_without_type(void **state)
@@ -1521,6 +1536,77 @@ static void check_data_account_id_is_not_rep(void **state)
     credo_policy_free(policy);
 }
 
+/* A snapshot of accounts whose only attribute is "segment". */
+static credo_snapshot *make_segment_snapshot(void)
+{
+    credo_snapshot *snapshot = make_snapshot();
+    credo_attribute_column *column = NULL;
+    credo_status status = CREDO_OK;
+    assert_int_equal(credo_snapshot_attribute(snapshot, "segment", &column, NULL), CREDO_OK);
+    column->values[0] = credo_strpool_intern_cstr(snapshot->strings, "Enterprise", &status);
+    assert_int_equal(status, CREDO_OK);
+    return snapshot;
+}
+
+/* Checks a one-territory policy whose rule is `rule` against
+ * make_segment_snapshot. */
+static char *check_attribute_rule(const char *rule, size_t *errors)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "credo_policy: 1\n"
+             "roles: [{id: rep, selling: true}]\n"
+             "types: [{id: t, priority: 1}]\n"
+             "territories:\n"
+             "  - id: a\n"
+             "    type: t\n"
+             "    match: %s\n"
+             "    members: [{rep: R-100, role: rep}]\n",
+             rule);
+    credo_policy *policy = parse_ok(text);
+    credo_snapshot *snapshot = make_segment_snapshot();
+    char *output = run_check(policy, snapshot, errors);
+    credo_snapshot_free(snapshot);
+    credo_policy_free(policy);
+    return output;
+}
+
+static void check_data_misspelt_attribute_suggests(void **state)
+{
+    (void)state;
+    size_t errors;
+    char *output = check_attribute_rule("attr.segmnt = \"Enterprise\"", &errors);
+    assert_int_equal(errors, 0);
+    assert_line_starts_with(output, 0,
+                            "p.yaml:7:12: warning: territory 'a' matches on attribute 'attr.segmnt', which no "
+                            "imported account has, so the test is false for every account; did you mean "
+                            "'attr.segment'?");
+    free(output);
+}
+
+static void check_data_unknown_attribute(void **state)
+{
+    (void)state;
+    size_t errors;
+    char *output = check_attribute_rule("country = \"US\" or attr.tier = \"Gold\"", &errors);
+    assert_int_equal(errors, 0);
+    assert_line_starts_with(output, 0,
+                            "p.yaml:7:12: warning: territory 'a' matches on attribute 'attr.tier', which no "
+                            "imported account has, so the test is false for every account; map the "
+                            "attribute in the import or correct the name");
+    free(output);
+}
+
+static void check_data_known_attribute_is_quiet(void **state)
+{
+    (void)state;
+    size_t errors;
+    char *output = check_attribute_rule("attr.segment = \"Enterprise\"", &errors);
+    assert_int_equal(errors, 0);
+    assert_string_equal(output, "");
+    free(output);
+}
+
 static void check_without_snapshot_skips_data(void **state)
 {
     (void)state;
@@ -1595,6 +1681,7 @@ int main(void)
         cmocka_unit_test(error_unknown_parent),
         cmocka_unit_test(error_parent_cycle),
         cmocka_unit_test(error_parent_cycle_reached_from_leaf),
+        cmocka_unit_test(error_parent_cycle_long_is_shortened),
         cmocka_unit_test(error_parent_self),
         cmocka_unit_test(error_match_without_type),
         cmocka_unit_test(error_type_without_match),
@@ -1635,6 +1722,9 @@ int main(void)
         cmocka_unit_test(check_data_unknown_rep),
         cmocka_unit_test(check_data_inactive_reps),
         cmocka_unit_test(check_data_account_id_is_not_rep),
+        cmocka_unit_test(check_data_misspelt_attribute_suggests),
+        cmocka_unit_test(check_data_unknown_attribute),
+        cmocka_unit_test(check_data_known_attribute_is_quiet),
         cmocka_unit_test(check_without_snapshot_skips_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

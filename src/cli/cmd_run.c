@@ -57,6 +57,12 @@ static int run_with(const char *db, const char *policy_path, credo_date as_of, b
         goto out;
     }
     cli_progress_finish(&printer);
+    if (snapshot->accounts.count == 0) {
+        fprintf(stderr, "credo run: %s has no accounts; import them first with 'credo import --db %s MAPPING'\n",
+                db, db);
+        code = EXIT_INPUT;
+        goto out;
+    }
     size_t errors = check_policy(policy, snapshot);
     if (errors > 0) {
         fprintf(stderr, "credo run: the policy has %zu error%s against the data; fix them and run again\n",

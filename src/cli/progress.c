@@ -1,4 +1,4 @@
-/* Progress lines on a terminal: "credo run: assign 450,000 of 1,000,000 rows (45%)". */
+/* Progress lines on a terminal: "credo run: assign 450,000 of 1,000,000 accounts (45%)". */
 #include "progress.h"
 
 #include <stdio.h>

@@ -90,9 +90,56 @@ static void check_accounts(const credo_policy_territory *territory, char *const 
     }
 }
 
+/* Most attribute names offered as suggestions. */
+#define ATTRIBUTE_SUGGESTIONS_MAX 64
+
+static bool has_attribute(const credo_snapshot *snapshot, const char *name)
+{
+    for (size_t a = 0; a < snapshot->accounts.attribute_count; a++) {
+        const char *known = credo_snapshot_text(snapshot, snapshot->accounts.attributes[a].name);
+        if (known != NULL && strcmp(known, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Warns about each custom attribute the territory's rule reads that no
+ * imported account has: the test is then false for every account, so a
+ * misspelt name would silently leave the territory empty. */
+static void check_attributes(const credo_policy_territory *territory, const credo_snapshot *snapshot,
+                             policy_problems *problems)
+{
+    if (territory->match == NULL)
+        return;
+    const char *prefix = credo_account_schema.custom_prefix;
+    const char *known[ATTRIBUTE_SUGGESTIONS_MAX];
+    size_t known_count = 0;
+    for (size_t a = 0; a < snapshot->accounts.attribute_count && known_count < ATTRIBUTE_SUGGESTIONS_MAX; a++)
+        known[known_count++] = credo_snapshot_text(snapshot, snapshot->accounts.attributes[a].name);
+
+    for (size_t i = 0; i < credo_expr_custom_count(territory->match); i++) {
+        const char *name = credo_expr_custom_name(territory->match, i) + strlen(prefix);
+        if (has_attribute(snapshot, name))
+            continue;
+        const char *suggestion = policy_closest(name, known, known_count);
+        if (suggestion != NULL)
+            policy_report(problems, territory->match_pos, false,
+                          "territory '%s' matches on attribute '%s%s', which no imported account has, "
+                          "so the test is false for every account; did you mean '%s%s'?",
+                          territory->id, prefix, name, prefix, suggestion);
+        else
+            policy_report(problems, territory->match_pos, false,
+                          "territory '%s' matches on attribute '%s%s', which no imported account has, "
+                          "so the test is false for every account; map the attribute in the import or "
+                          "correct the name",
+                          territory->id, prefix, name);
+    }
+}
+
 void policy_check_data(const credo_policy_territory *territory, const credo_snapshot *snapshot,
                        policy_problems *problems)
 {
+    check_attributes(territory, snapshot, problems);
     for (size_t m = 0; m < territory->member_count; m++) {
         const credo_policy_member *member = &territory->members[m];
         uint32_t row = find_rep(snapshot, member->rep_id);

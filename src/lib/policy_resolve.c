@@ -174,12 +174,32 @@ static credo_status link_territory(const policy_reader *reader, const policy_ind
     return CREDO_OK;
 }
 
-/* Builds "a -> b -> a" for the cycle through territory `start`. */
+/* Territories named at each end of a long cycle's description, so that
+ * the message stays within an error's length and keeps its advice. */
+#define CYCLE_SHOWN_AT_EACH_END 4
+
+/* Builds "a -> b -> a" for the cycle through territory `start`. A cycle of
+ * more than 2 * CYCLE_SHOWN_AT_EACH_END territories is shortened to its
+ * first and last few with "-> ... (N more) ->" between them. */
 static void describe_cycle(const credo_policy *policy, size_t start, credo_buf *text)
 {
+    size_t length = 0;
     size_t t = start;
     do {
-        credo_buf_printf(text, "%s -> ", policy->territories[t].id);
+        length++;
+        t = policy->territories[t].parent_index;
+    } while (t != start);
+
+    size_t step = 0;
+    t = start;
+    do {
+        bool named = length <= 2 * CYCLE_SHOWN_AT_EACH_END || step < CYCLE_SHOWN_AT_EACH_END ||
+                     step >= length - CYCLE_SHOWN_AT_EACH_END;
+        if (named)
+            credo_buf_printf(text, "%s -> ", policy->territories[t].id);
+        else if (step == CYCLE_SHOWN_AT_EACH_END)
+            credo_buf_printf(text, "... (%zu more) -> ", length - 2 * CYCLE_SHOWN_AT_EACH_END);
+        step++;
         t = policy->territories[t].parent_index;
     } while (t != start);
     credo_buf_puts(text, policy->territories[start].id);
