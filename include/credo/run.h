@@ -144,7 +144,9 @@ credo_status credo_run_previous(credo_store *store, int64_t run_id, int64_t *pre
  * that changed gets the reasons, in this order, that apply: "deal added",
  * "deal removed", "owner changed from A to B", "rule changed from A to
  * B", "deal amount changed from A to B" (the deal's revenue total),
- * "now held" or "hold released", else "amount changed" (the split moved
+ * "now held" or "hold released"; with none of those, "KIND credit by rule
+ * R no longer applies" or "... now applies" when the rep's lines of that
+ * kind left or joined the deal, else "amount changed" (the split moved
  * within the deal). Unknown run ids are CREDO_ERR_NOT_FOUND. */
 credo_status credo_run_diff_compute(credo_store *store, int64_t from, int64_t to, credo_run_diff **out,
                                     credo_error *err);
@@ -153,8 +155,9 @@ void credo_run_diff_free(credo_run_diff *diff);
 /* Appends the diff as one JSON object: from, to, changes (objects with
  * rep, deal, kind, before_minor, after_minor, rule_before, rule_after,
  * owner_before, owner_after, held_before, held_after and why) and reps
- * (objects with rep, delta_minor, the change of the rep's revenue credit,
- * and changes, the number of changed totals). */
+ * (objects with rep; delta_minor, overlay_delta_minor and
+ * rollup_delta_minor, the change of the rep's revenue, overlay and roll-up
+ * credit; and changes, the number of changed totals). */
 void credo_run_diff_json(const credo_run_diff *diff, credo_buf *out);
 
 /* Appends the diff as text, grouped by rep. */

@@ -221,6 +221,13 @@ static void explain_change(const credo_credit_change *change, const deal_fact *b
                          credo_format_decimal(after->revenue, 2, to));
     if (change->before_present && change->after_present && change->held_before != change->held_after)
         credo_buf_puts(why, change->held_after ? "now held; " : "hold released; ");
+    /* With no reason above, a line that left or joined the deal did so
+     * because its rule's condition changed, such as an overlay that no
+     * longer covers the account. */
+    if (why->length == 0 && change->before_present && !change->after_present)
+        credo_buf_printf(why, "%s credit by rule %s no longer applies; ", change->kind, change->rule_before);
+    if (why->length == 0 && !change->before_present && change->after_present)
+        credo_buf_printf(why, "%s credit by rule %s now applies; ", change->kind, change->rule_after);
     if (why->length == 0)
         credo_buf_puts(why, "amount changed; ");
     if (credo_buf_failed(why) || why->length < 2)
@@ -422,18 +429,54 @@ static void change_json(const credo_credit_change *change, credo_buf *out)
     credo_buf_puts(out, "}");
 }
 
-/* The end of the group of changes of the rep at `first`, and the change
- * of that rep's revenue credit. */
-static size_t rep_group(const credo_run_diff *diff, size_t first, credo_money *delta)
+/* Kinds of credit line, in the order a rep's changes are summed up. */
+static const char *const CREDIT_KINDS[] = {"revenue", "overlay", "rollup"};
+#define CREDIT_KIND_COUNT (sizeof CREDIT_KINDS / sizeof CREDIT_KINDS[0])
+
+/* The change of one rep's credit in each kind of CREDIT_KINDS, and whether
+ * any line of that kind changed. */
+typedef struct rep_deltas {
+    credo_money amount[CREDIT_KIND_COUNT];
+    bool changed[CREDIT_KIND_COUNT];
+} rep_deltas;
+
+/* Returns the end of the group of changes of the rep at `first` and sums
+ * them by kind into *deltas. */
+static size_t rep_group(const credo_run_diff *diff, size_t first, rep_deltas *deltas)
 {
     size_t end = first;
-    *delta = 0;
+    memset(deltas, 0, sizeof *deltas);
     while (end < diff->count && strcmp(diff->changes[end].rep_id, diff->changes[first].rep_id) == 0) {
-        if (strcmp(diff->changes[end].kind, "revenue") == 0)
-            *delta += diff->changes[end].after - diff->changes[end].before;
+        const credo_credit_change *change = &diff->changes[end];
+        for (size_t k = 0; k < CREDIT_KIND_COUNT; k++) {
+            if (strcmp(change->kind, CREDIT_KINDS[k]) == 0) {
+                deltas->amount[k] += change->after - change->before;
+                deltas->changed[k] = true;
+            }
+        }
         end++;
     }
     return end;
+}
+
+/* Appends ",\"delta_minor\":R,\"overlay_delta_minor\":O,\"rollup_delta_minor\":U". */
+static void deltas_json(const rep_deltas *deltas, credo_buf *out)
+{
+    credo_buf_printf(out, ",\"delta_minor\":%lld,\"overlay_delta_minor\":%lld,\"rollup_delta_minor\":%lld",
+                     (long long)deltas->amount[0], (long long)deltas->amount[1], (long long)deltas->amount[2]);
+}
+
+/* Appends "revenue +R; overlay -O" with each kind that changed, revenue
+ * always. */
+static void deltas_text(const rep_deltas *deltas, credo_buf *out)
+{
+    char amount[32];
+    for (size_t k = 0; k < CREDIT_KIND_COUNT; k++) {
+        if (k > 0 && !deltas->changed[k])
+            continue;
+        credo_buf_printf(out, "%s%s %s%s", k == 0 ? "" : "; ", CREDIT_KINDS[k], deltas->amount[k] > 0 ? "+" : "",
+                         credo_format_decimal(deltas->amount[k], 2, amount));
+    }
 }
 
 void credo_run_diff_json(const credo_run_diff *diff, credo_buf *out)
@@ -445,27 +488,29 @@ void credo_run_diff_json(const credo_run_diff *diff, credo_buf *out)
     }
     credo_buf_puts(out, "],\"reps\":[");
     for (size_t first = 0, end; first < diff->count; first = end) {
-        credo_money delta;
-        end = rep_group(diff, first, &delta);
+        rep_deltas deltas;
+        end = rep_group(diff, first, &deltas);
         credo_buf_puts(out, first == 0 ? "{\"rep\":" : ",{\"rep\":");
         credo_buf_json_string(out, diff->changes[first].rep_id);
-        credo_buf_printf(out, ",\"delta_minor\":%lld,\"changes\":%zu}", (long long)delta, end - first);
+        deltas_json(&deltas, out);
+        credo_buf_printf(out, ",\"changes\":%zu}", end - first);
     }
     credo_buf_puts(out, "]}");
 }
 
 void credo_run_diff_text(const credo_run_diff *diff, credo_buf *out)
 {
-    char before[32], after[32], delta_text[32];
+    char before[32], after[32];
     credo_buf_printf(out, "credit changes from run %lld to run %lld: %zu\n", (long long)diff->from,
                      (long long)diff->to, diff->count);
     /* NOTE: amounts print with 2 decimals, right for USD and EUR but not
      * for currencies such as JPY; the JSON form gives minor units. */
     for (size_t first = 0, end; first < diff->count; first = end) {
-        credo_money delta;
-        end = rep_group(diff, first, &delta);
-        credo_buf_printf(out, "rep %s: revenue %s%s\n", diff->changes[first].rep_id, delta > 0 ? "+" : "",
-                         credo_format_decimal(delta, 2, delta_text));
+        rep_deltas deltas;
+        end = rep_group(diff, first, &deltas);
+        credo_buf_printf(out, "rep %s: ", diff->changes[first].rep_id);
+        deltas_text(&deltas, out);
+        credo_buf_puts(out, "\n");
         for (size_t i = first; i < end; i++) {
             const credo_credit_change *change = &diff->changes[i];
             credo_buf_printf(out, "  deal %s %s: %s -> %s: %s\n", change->deal_id, change->kind,
@@ -481,21 +526,23 @@ static credo_status audit_reps(credo_store *store, const credo_run_diff *diff, c
     credo_status status = CREDO_OK;
     credo_buf payload = CREDO_BUF_INIT, reason = CREDO_BUF_INIT;
     for (size_t first = 0, end; first < diff->count && status == CREDO_OK; first = end) {
-        credo_money delta;
-        char amount[32];
-        end = rep_group(diff, first, &delta);
+        rep_deltas deltas;
+        end = rep_group(diff, first, &deltas);
         credo_buf_reset(&payload);
         credo_buf_reset(&reason);
-        credo_buf_printf(&payload, "{\"from_run\":%lld,\"to_run\":%lld,\"delta_minor\":%lld,\"changes\":[",
-                         (long long)diff->from, (long long)diff->to, (long long)delta);
+        credo_buf_printf(&payload, "{\"from_run\":%lld,\"to_run\":%lld", (long long)diff->from,
+                         (long long)diff->to);
+        deltas_json(&deltas, &payload);
+        credo_buf_puts(&payload, ",\"changes\":[");
         for (size_t i = first; i < end; i++) {
             credo_buf_puts(&payload, i == first ? "" : ",");
             change_json(&diff->changes[i], &payload);
         }
         credo_buf_puts(&payload, "]}");
-        credo_buf_printf(&reason, "run %lld changes %zu credit total%s of the rep against run %lld (revenue %s): %s",
-                         (long long)diff->to, end - first, end - first == 1 ? "" : "s", (long long)diff->from,
-                         credo_format_decimal(delta, 2, amount), diff->changes[first].why);
+        credo_buf_printf(&reason, "run %lld changes %zu credit total%s of the rep against run %lld (",
+                         (long long)diff->to, end - first, end - first == 1 ? "" : "s", (long long)diff->from);
+        deltas_text(&deltas, &reason);
+        credo_buf_printf(&reason, "): %s", diff->changes[first].why);
         if (credo_buf_failed(&payload) || credo_buf_failed(&reason))
             status = credo_error_set(err, CREDO_ERR_NOMEM, "out of memory auditing credit changes");
         else
