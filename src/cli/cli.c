@@ -57,6 +57,22 @@ bool cli_parse_date(const char *text, credo_date *out)
     return credo_parse_date(text, strlen(text), "%Y-%m-%d", out, &err) == CREDO_OK;
 }
 
+bool cli_parse_count(const char *text, size_t *out)
+{
+    size_t value = 0;
+    if (*text == '\0')
+        return false;
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c < '0' || *c > '9')
+            return false;
+        value = value * 10 + (size_t)(*c - '0');
+        if (value > CLI_COUNT_MAX)
+            return false;
+    }
+    *out = value;
+    return true;
+}
+
 credo_date cli_today(void)
 {
     time_t now = time(NULL);

@@ -34,6 +34,11 @@ int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
  * CREDO_ERR_NOT_FOUND instead of creating an empty database. */
 credo_status cli_open_existing_store(const char *db, credo_store **out, credo_error *err);
 
+/* Parses a whole number from 0 to CLI_COUNT_MAX written in decimal digits
+ * only, for options such as --limit and --top. */
+#define CLI_COUNT_MAX 1000000000u
+bool cli_parse_count(const char *text, size_t *out);
+
 /* Parses --as-of: an ISO date. */
 bool cli_parse_date(const char *text, credo_date *out);
 

@@ -769,14 +769,12 @@ out:
     return code;
 }
 
+/* Most rows of a top list. */
+#define PIPELINE_TOP_MAX 1000000
+
 static bool parse_top(const char *text, size_t *out)
 {
-    char *end = NULL;
-    long value = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || value < 1 || value > 1000000)
-        return false;
-    *out = (size_t)value;
-    return true;
+    return cli_parse_count(text, out) && *out >= 1 && *out <= PIPELINE_TOP_MAX;
 }
 
 /* Parses one option; returns -1 to go on, or an exit code. */

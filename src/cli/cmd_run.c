@@ -8,7 +8,7 @@
 #include "report.h"
 
 static const char run_usage[] =
-    "Usage: credo run --db DB --policy POLICY [--as-of DATE] [--json]\n"
+    "Usage: credo run --db DB --policy POLICY [--as-of DATE] [--limit N] [--json]\n"
     "\n"
     "Assigns every account to a territory by the policy's rules, decides the owner\n"
     "of every deal on the day it was logged, credits won deals, stores the results\n"
@@ -19,6 +19,8 @@ static const char run_usage[] =
     "  --db DB           the database file that 'credo import' filled\n"
     "  --policy POLICY   the policy file (YAML)\n"
     "  --as-of DATE      the date (YYYY-MM-DD) for account owners; default today (UTC)\n"
+    "  --limit N         lines of each list in the text report (territories, overlaps,\n"
+    "                    gaps, deals); default 20, 0 for all\n"
     "  --json            print the counts and lists as one JSON object\n"
     "  -h, --help        print this help\n";
 
@@ -34,7 +36,10 @@ static size_t check_policy(const credo_policy *policy, const credo_snapshot *sna
     return errors;
 }
 
-static int run_with(const char *db, const char *policy_path, credo_date as_of, bool json)
+/* Lines of each list in the text report unless --limit says otherwise. */
+#define REPORT_DEFAULT_LIMIT 20
+
+static int run_with(const char *db, const char *policy_path, credo_date as_of, size_t limit, bool json)
 {
     credo_error err = {0};
     credo_store *store = NULL;
@@ -82,7 +87,7 @@ static int run_with(const char *db, const char *policy_path, credo_date as_of, b
     if (json)
         report_print_json(stdout, run, run_id);
     else
-        report_print_text(stdout, run, run_id);
+        report_print_text(stdout, run, run_id, limit);
 
 out:
     credo_run_free(run);
@@ -96,12 +101,14 @@ int cmd_run(int argc, char **argv)
 {
     static const struct option options[] = {
         {"db", required_argument, NULL, 'd'}, {"policy", required_argument, NULL, 'p'},
-        {"as-of", required_argument, NULL, 'a'}, {"json", no_argument, NULL, 'j'},
+        {"as-of", required_argument, NULL, 'a'}, {"limit", required_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     const char *db = NULL, *policy = NULL;
     credo_date as_of = cli_today();
     bool json = false;
+    size_t limit = REPORT_DEFAULT_LIMIT;
     int option;
     while ((option = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (option) {
@@ -110,6 +117,12 @@ int cmd_run(int argc, char **argv)
         case 'a':
             if (!cli_parse_date(optarg, &as_of))
                 return cli_usage_error("run", "invalid --as-of '%s'; write a date that exists, as YYYY-MM-DD", optarg);
+            break;
+        case 'l':
+            if (!cli_parse_count(optarg, &limit))
+                return cli_usage_error("run", "invalid --limit '%s'; write a whole number, 0 for all lines", optarg);
+            if (limit == 0)
+                limit = SIZE_MAX;
             break;
         case 'j': json = true; break;
         case 'h': fputs(run_usage, stdout); return EXIT_OK;
@@ -120,5 +133,5 @@ int cmd_run(int argc, char **argv)
         return cli_usage_error("run", "missing %s", db == NULL ? "--db DB" : "--policy POLICY");
     if (optind != argc)
         return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
-    return run_with(db, policy, as_of, json);
+    return run_with(db, policy, as_of, limit, json);
 }

@@ -26,6 +26,15 @@ static const char *format_amount(credo_money amount, char *out)
     return out;
 }
 
+/* Prints "  ... and N more" when a list of `count` lines stopped at
+ * `limit`. */
+static void print_more(FILE *out, size_t count, size_t limit)
+{
+    if (count > limit)
+        fprintf(out, "  ... and %zu more (--limit 0 lists all; --json and credo export give every one)\n",
+                count - limit);
+}
+
 static void print_summary(FILE *out, const credo_run *run, int64_t run_id)
 {
     const credo_run_summary *s = &run->summary;
@@ -54,15 +63,20 @@ static void print_summary(FILE *out, const credo_run *run, int64_t run_id)
 }
 
 /* Lists the won deals that got no credit, with the reason. */
-static void print_uncredited(FILE *out, const credo_run *run)
+static void print_uncredited(FILE *out, const credo_run *run, size_t limit)
 {
     if (run->summary.uncredited == 0)
         return;
     fprintf(out, "won deals not credited (%zu):\n", run->summary.uncredited);
-    for (uint32_t d = 0; d < run->credit->deal_count; d++)
-        if (run->credit->problem[d] != NULL)
-            fprintf(out, "  deal %s: %s\n", credo_snapshot_text(run->snapshot, run->snapshot->deals.id[d]),
-                    run->credit->problem[d]);
+    size_t listed = 0;
+    for (uint32_t d = 0; d < run->credit->deal_count && listed < limit; d++) {
+        if (run->credit->problem[d] == NULL)
+            continue;
+        fprintf(out, "  deal %s: %s\n", credo_snapshot_text(run->snapshot, run->snapshot->deals.id[d]),
+                run->credit->problem[d]);
+        listed++;
+    }
+    print_more(out, run->summary.uncredited, limit);
     fprintf(out, "\n");
 }
 
@@ -72,7 +86,7 @@ typedef struct territory_totals {
     credo_money won;
 } territory_totals;
 
-static void print_territories(FILE *out, const credo_run *run)
+static void print_territories(FILE *out, const credo_run *run, size_t limit)
 {
     const credo_policy *policy = run->policy;
     territory_totals *totals = calloc(policy->territory_count + 1, sizeof *totals);
@@ -93,33 +107,38 @@ static void print_territories(FILE *out, const credo_run *run)
 
     fprintf(out, "%-12s %-24s %9s %7s %20s %17s\n", "territory", "name", "accounts", "deals", "won amount",
             "out of territory");
+    size_t typed = 0;
     for (size_t t = 0; t < policy->territory_count; t++) {
         const credo_policy_territory *territory = &policy->territories[t];
-        if (territory->type_id == NULL)
+        if (territory->type_id == NULL || typed++ >= limit)
             continue;
         char won[40];
         fprintf(out, "%-12s %-24s %9zu %7zu %20s %17zu\n", territory->id, territory->name ? territory->name : "",
                 totals[t].accounts, totals[t].deals, format_amount(totals[t].won, won), totals[t].out_of_territory);
     }
+    print_more(out, typed, limit);
     fprintf(out, "\n");
     free(totals);
 }
 
-static void print_unassigned(FILE *out, const credo_run *run)
+static void print_unassigned(FILE *out, const credo_run *run, size_t limit)
 {
     credo_buf reason = CREDO_BUF_INIT;
     for (int wanted = CREDO_ACCOUNT_OVERLAP; wanted <= CREDO_ACCOUNT_GAP; wanted++) {
         size_t count = wanted == CREDO_ACCOUNT_OVERLAP ? run->summary.overlaps : run->summary.gaps;
         fprintf(out, "%s (%zu)%s\n", wanted == CREDO_ACCOUNT_OVERLAP ? "overlaps" : "gaps", count,
                 count == 0 ? ": none" : ":");
-        for (uint32_t a = 0; a < run->assignment->count; a++) {
+        size_t listed = 0;
+        for (uint32_t a = 0; a < run->assignment->count && listed < limit; a++) {
             if (run->assignment->status[a] != wanted)
                 continue;
             credo_buf_reset(&reason);
             credo_run_account_reason(run, a, &reason);
             fprintf(out, "  account %s: %s\n", credo_snapshot_text(run->snapshot, run->snapshot->accounts.id[a]),
                     credo_buf_text(&reason));
+            listed++;
         }
+        print_more(out, count, limit);
     }
     fprintf(out, "\n");
     credo_buf_free(&reason);
@@ -136,7 +155,7 @@ static void print_members(FILE *out, const credo_policy *policy, uint32_t territ
     }
 }
 
-static void print_out_of_territory(FILE *out, const credo_run *run)
+static void print_out_of_territory(FILE *out, const credo_run *run, size_t limit)
 {
     const credo_snapshot *snapshot = run->snapshot;
     fprintf(out, "out-of-territory deals (%zu): the owner is not a selling member of the account's territory\n",
@@ -145,9 +164,11 @@ static void print_out_of_territory(FILE *out, const credo_run *run)
         return;
     fprintf(out, "  %-12s %-10s %-10s %-10s %-8s %s\n", "deal", "date", "account", "territory", "owner",
             "selling members that day");
-    for (uint32_t d = 0; d < run->ownership->count; d++) {
+    size_t listed = 0;
+    for (uint32_t d = 0; d < run->ownership->count && listed < limit; d++) {
         if (run->ownership->status[d] != CREDO_DEAL_OUT_OF_TERRITORY)
             continue;
+        listed++;
         char day[16];
         uint32_t territory = run->ownership->territory[d];
         fprintf(out, "  %-12s %-10s %-10s %-10s %-8s ", credo_snapshot_text(snapshot, snapshot->deals.id[d]),
@@ -157,15 +178,16 @@ static void print_out_of_territory(FILE *out, const credo_run *run)
         print_members(out, run->policy, territory, run->ownership->date[d]);
         fprintf(out, "\n");
     }
+    print_more(out, run->summary.out_of_territory, limit);
 }
 
-void report_print_text(FILE *out, const credo_run *run, int64_t run_id)
+void report_print_text(FILE *out, const credo_run *run, int64_t run_id, size_t limit)
 {
     print_summary(out, run, run_id);
-    print_territories(out, run);
-    print_unassigned(out, run);
-    print_uncredited(out, run);
-    print_out_of_territory(out, run);
+    print_territories(out, run, limit);
+    print_unassigned(out, run, limit);
+    print_uncredited(out, run, limit);
+    print_out_of_territory(out, run, limit);
 }
 
 static void json_id_list(credo_buf *json, const char *key, const credo_run *run, bool accounts, int wanted)

@@ -7,7 +7,10 @@
 
 #include "credo/run.h"
 
-void report_print_text(FILE *out, const credo_run *run, int64_t run_id);
+/* Prints the text report. Each list (territories, overlaps, gaps, deals
+ * not credited, out-of-territory deals) stops after `limit` lines with a
+ * count of the rest; SIZE_MAX lists all. */
+void report_print_text(FILE *out, const credo_run *run, int64_t run_id, size_t limit);
 void report_print_json(FILE *out, const credo_run *run, int64_t run_id);
 
 #endif
