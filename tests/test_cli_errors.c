@@ -295,6 +295,26 @@ static void run_on_empty_store_says_import(void **state)
     free(dir);
 }
 
+static void invalid_options_named_once(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *arguments, *expected;
+    } cases[] = {
+        {"run --frobnicate", "credo run: invalid option '--frobnicate'\nRun 'credo run --help' for the options.\n"},
+        {"run --db", "credo run: option '--db' needs a value\nRun 'credo run --help' for the options.\n"},
+        {"check -x", "credo check: invalid option '-x'\nRun 'credo check --help' for the options.\n"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char command[1024];
+        char *output = NULL;
+        snprintf(command, sizeof command, "%s %s", CREDO_BINARY, cases[c].arguments);
+        assert_int_equal(test_run(command, 1, &output), 2);
+        assert_string_equal(output, cases[c].expected);
+        free(output);
+    }
+}
+
 static void total_overflow_fails_run(void **state)
 {
     (void)state;
@@ -333,6 +353,7 @@ int main(void)
         cmocka_unit_test(policy_syntax_error_rolls_back),
         cmocka_unit_test(missing_database_not_created),
         cmocka_unit_test(run_on_empty_store_says_import),
+        cmocka_unit_test(invalid_options_named_once),
         cmocka_unit_test(total_overflow_fails_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

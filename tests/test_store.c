@@ -345,7 +345,7 @@ static void test_open_rejects_other_file(void **state)
     credo_error err;
     assert_int_equal(credo_store_open(path, &store, &err), CREDO_ERR_STORE);
     expect_contains(err.message, path);
-    expect_contains(err.message, "not a database");
+    expect_contains(err.message, "not a database; check that --db names a database that credo created");
     free(path);
     free(dir);
 }

@@ -1,6 +1,7 @@
 /* Shared parts of the credo command. */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,18 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     fprintf(stderr, "\nRun 'credo %s --help' for the options.\n", command);
     va_end(args);
     return EXIT_USAGE;
+}
+
+int cli_option_error(const char *command, char **argv)
+{
+    /* getopt_long leaves optind past the rejected word, and sets optopt to
+     * the option's value when only its argument was missing. */
+    const char *word = optind > 0 ? argv[optind - 1] : "";
+    if (optopt != 0 && strncmp(word, "--", 2) == 0)
+        return cli_usage_error(command, "option '%s' needs a value", word);
+    if (optopt != 0 && optopt != '?')
+        return cli_usage_error(command, "invalid option '-%c'", optopt);
+    return cli_usage_error(command, "invalid option '%s'", word);
 }
 
 credo_status cli_open_existing_store(const char *db, credo_store **out, credo_error *err)

@@ -29,6 +29,10 @@ int cli_fail(const char *command, const credo_error *err);
 /* Prints a usage error with a pointer to --help and returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Reports the option getopt_long just rejected (an unknown option, or one
+ * given without its value) as a usage error and returns EXIT_USAGE. */
+int cli_option_error(const char *command, char **argv);
+
 /* Opens a store that must already exist, for the commands that only read
  * or add to what `credo import` stored: a mistyped path is reported as
  * CREDO_ERR_NOT_FOUND instead of creating an empty database. */

@@ -170,7 +170,7 @@ int cmd_audit(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'j': json = true; break;
         case 'h': fputs(audit_usage, stdout); return EXIT_OK;
-        default: return cli_usage_error("audit", "invalid option");
+        default: return cli_option_error("audit", argv);
         }
     }
     if (optind + 1 != argc)

@@ -62,7 +62,7 @@ int cmd_check(int argc, char **argv)
         case 'p': policy = optarg; break;
         case 'd': db = optarg; break;
         case 'h': fputs(check_usage, stdout); return EXIT_OK;
-        default: return cli_usage_error("check", "invalid option");
+        default: return cli_option_error("check", argv);
         }
     }
     if (policy == NULL)

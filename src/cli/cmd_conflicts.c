@@ -410,7 +410,7 @@ int cmd_conflicts(int argc, char **argv)
         case 'r': decision.reason = optarg; break;
         case 'b': decision.by = optarg; break;
         case 'h': fputs(conflicts_usage, stdout); return EXIT_OK;
-        default: return cli_usage_error("conflicts", "invalid option");
+        default: return cli_option_error("conflicts", argv);
         }
     }
     if (code != EXIT_OK)

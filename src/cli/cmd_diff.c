@@ -86,7 +86,7 @@ int cmd_diff(int argc, char **argv)
             break;
         case 'j': json = true; break;
         case 'h': fputs(diff_usage, stdout); return EXIT_OK;
-        default: return cli_usage_error("diff", "invalid option");
+        default: return cli_option_error("diff", argv);
         }
     }
     if (db == NULL)

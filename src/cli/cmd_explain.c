@@ -75,7 +75,7 @@ int cmd_explain(int argc, char **argv)
                 return cli_usage_error("explain", "invalid --as-of '%s'; write a date that exists, as YYYY-MM-DD", optarg);
             break;
         case 'h': fputs(explain_usage, stdout); return EXIT_OK;
-        default: return cli_usage_error("explain", "invalid option");
+        default: return cli_option_error("explain", argv);
         }
     }
     if (db == NULL)

@@ -152,7 +152,7 @@ int cmd_export(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'o': dir = optarg; break;
         case 'h': fputs(export_usage, stdout); return EXIT_OK;
-        default: return cli_usage_error("export", "invalid option");
+        default: return cli_option_error("export", argv);
         }
     }
     if (db == NULL || dir == NULL)

@@ -105,7 +105,7 @@ int cmd_import(int argc, char **argv)
         case 'i': iso_dir = optarg; break;
         case 'j': json = true; break;
         case 'h': fputs(import_usage, stdout); return EXIT_OK;
-        default: return cli_usage_error("import", "invalid option");
+        default: return cli_option_error("import", argv);
         }
     }
     if (db == NULL)

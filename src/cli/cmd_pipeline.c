@@ -778,7 +778,7 @@ static bool parse_top(const char *text, size_t *out)
 }
 
 /* Parses one option; returns -1 to go on, or an exit code. */
-static int parse_option(int option, pipeline_options *options)
+static int parse_option(int option, pipeline_options *options, char **argv)
 {
     switch (option) {
     case 'd': options->db = optarg; return -1;
@@ -798,7 +798,7 @@ static int parse_option(int option, pipeline_options *options)
         return -1;
     case 'j': options->json = true; return -1;
     case 'h': fputs(pipeline_usage, stdout); return EXIT_OK;
-    default: return cli_usage_error("pipeline", "invalid option");
+    default: return cli_option_error("pipeline", argv);
     }
 }
 
@@ -813,7 +813,7 @@ int cmd_pipeline(int argc, char **argv)
     pipeline_options options = {.as_of = cli_today(), .top = DEFAULT_TOP};
     int option;
     while ((option = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-        int code = parse_option(option, &options);
+        int code = parse_option(option, &options, argv);
         if (code >= 0)
             return code;
     }

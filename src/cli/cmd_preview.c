@@ -96,7 +96,7 @@ static int preview_with(const preview_options *options)
     return code;
 }
 
-static int parse_value(int option, const char *value, preview_options *options)
+static int parse_value(int option, const char *value, preview_options *options, char **argv)
 {
     credo_error err;
     switch (option) {
@@ -122,7 +122,7 @@ static int parse_value(int option, const char *value, preview_options *options)
         if (!cli_parse_date(value, &options->request.date))
             return cli_usage_error("preview", "invalid --date '%s'; write a date as YYYY-MM-DD", value);
         break;
-    default: return cli_usage_error("preview", "invalid option");
+    default: return cli_option_error("preview", argv);
     }
     return EXIT_OK;
 }
@@ -152,7 +152,7 @@ int cmd_preview(int argc, char **argv)
             continue;
         }
         has_amount = has_amount || option == 'm';
-        int code = parse_value(option, optarg, &parsed);
+        int code = parse_value(option, optarg, &parsed, argv);
         if (code != EXIT_OK)
             return code;
     }

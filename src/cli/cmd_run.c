@@ -126,7 +126,7 @@ int cmd_run(int argc, char **argv)
             break;
         case 'j': json = true; break;
         case 'h': fputs(run_usage, stdout); return EXIT_OK;
-        default: return cli_usage_error("run", "invalid option");
+        default: return cli_option_error("run", argv);
         }
     }
     if (db == NULL || policy == NULL)

@@ -1,4 +1,5 @@
 /* The credo command: dispatch to one subcommand per file. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,10 @@ int main(int argc, char **argv)
         puts("credo 0.1.0");
         return EXIT_OK;
     }
+
+    /* The commands report invalid options themselves (cli_option_error),
+     * naming the option, instead of getopt's own message. */
+    opterr = 0;
 
     static const struct {
         const char *name;

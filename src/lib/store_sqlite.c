@@ -257,13 +257,31 @@ static credo_status status_of(int rc)
     }
 }
 
+/* What a user can do about the SQLite result codes that come from the
+ * file rather than from credo: "" for the others. */
+static const char *advice_for(int rc)
+{
+    switch (rc & 0xFF) {
+    case SQLITE_NOTADB:
+        return "; check that --db names a database that credo created";
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+        return "; credo needs to write the database and its -wal and -shm files beside it, so use a "
+               "writable file in a writable folder";
+    case SQLITE_FULL:
+        return "; free disk space and run the command again";
+    default:
+        return "";
+    }
+}
+
 static credo_status fail_with(const sqlite_store *store, int rc, const char *detail,
                               credo_error *err, const char *operation_fmt, va_list args)
 {
     char operation[OPERATION_TEXT_MAX];
     vsnprintf(operation, sizeof operation, operation_fmt, args);
-    return credo_error_set(err, status_of(rc), "cannot %s in %s: %s", operation, store->path,
-                           detail);
+    return credo_error_set(err, status_of(rc), "cannot %s in %s: %s%s", operation, store->path,
+                           detail, advice_for(rc));
 }
 
 /* Sets err to "cannot <operation> in <path>: <sqlite3_errmsg>". Call it
