@@ -922,6 +922,24 @@ static void error_parent_self(void **state)
     assert_starts_with(err.message, "p.yaml:4:13: territory parents form a cycle: a -> a;");
 }
 
+static void error_unclosed_paren_in_file_coordinates(void **state)
+{
+    (void)state;
+    /* The '(' opens on file line 7, column 7; the error is at the end of
+     * the rule, and both positions are given in the file's terms. */
+    credo_error err = parse_fails("credo_policy: 1\n"
+                                  "types: [{id: t, priority: 1}]\n"
+                                  "territories:\n"
+                                  "  - id: a\n"
+                                  "    type: t\n"
+                                  "    match: |\n"
+                                  "      (country = \"US\"\n"
+                                  "       and region = \"US-WA\"\n",
+                                  CREDO_ERR_INVALID);
+    assert_starts_with(err.message, "p.yaml:9:1: invalid match of territory 'a': expected ')' to close the '(' "
+                                    "at line 7, column 7, found the end of the text;");
+}
+
 static void error_parent_cycle_long_is_shortened(void **state)
 {
     (void)state;
@@ -1682,6 +1700,7 @@ int main(void)
         cmocka_unit_test(error_parent_cycle),
         cmocka_unit_test(error_parent_cycle_reached_from_leaf),
         cmocka_unit_test(error_parent_cycle_long_is_shortened),
+        cmocka_unit_test(error_unclosed_paren_in_file_coordinates),
         cmocka_unit_test(error_parent_self),
         cmocka_unit_test(error_match_without_type),
         cmocka_unit_test(error_type_without_match),

@@ -131,6 +131,10 @@ typedef struct credo_expr credo_expr;
  * count bytes within the parsed text. */
 typedef struct credo_expr_error {
     unsigned line, column;
+    /* For an unclosed '(' or list: where it opened, which the message
+     * names as "line L, column C"; 0 otherwise. A caller that moves line
+     * and column into a larger file moves this text too. */
+    unsigned opened_line, opened_column;
     char message[2048];
 } credo_expr_error;
 

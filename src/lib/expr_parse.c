@@ -48,6 +48,16 @@ static credo_status fail_expected(parser *p, const char *what)
     return fail_at(p, &p->token, CREDO_ERR_INVALID, "expected %s, found %s", what, found);
 }
 
+/* fail_expected for a '(' or list left open at `open`, which `what` names
+ * by its line and column. */
+static credo_status fail_unclosed(parser *p, const char *what, const expr_token *open)
+{
+    credo_status status = fail_expected(p, what);
+    p->where->opened_line = open->line;
+    p->where->opened_column = open->column;
+    return status;
+}
+
 static credo_status fail_nomem(parser *p)
 {
     return fail_at(p, &p->token, CREDO_ERR_NOMEM, "out of memory");
@@ -299,7 +309,7 @@ static credo_status parse_list(parser *p, expr_field_ref *field, const expr_toke
             char what[128];
             snprintf(what, sizeof what, "',' or ')' to close the list opened at line %u, column %u",
                      open.line, open.column);
-            return fail_expected(p, what);
+            return fail_unclosed(p, what, &open);
         }
         status = advance(p);
     }
@@ -559,7 +569,7 @@ static credo_status parse_group(parser *p, const credo_expr_node **out)
         char what[128];
         snprintf(what, sizeof what, "')' to close the '(' at line %u, column %u", open.line,
                  open.column);
-        return fail_expected(p, what);
+        return fail_unclosed(p, what, &open);
     }
     return advance(p);
 }

@@ -4,6 +4,7 @@
 #include "policy_internal.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,6 +272,25 @@ credo_status policy_build(const policy_reader *reader, const policy_node *root)
     return status;
 }
 
+/* Rewrites the "line L, column C" of an unclosed '(' or list in the
+ * message from the rule's coordinates to the file's. */
+static void move_opened_position(const policy_reader *reader, const policy_node *node, credo_expr_error *where)
+{
+    char rule_text[64], file_text[64];
+    snprintf(rule_text, sizeof rule_text, "line %u, column %u", where->opened_line, where->opened_column);
+    char *at = strstr(where->message, rule_text);
+    if (at == NULL)
+        return;
+    size_t offset = policy_text_offset(node->text, node->length, where->opened_line, where->opened_column);
+    credo_policy_pos opened = policy_scalar_position(reader->lines, node->pos, node->text, node->length, offset);
+    snprintf(file_text, sizeof file_text, "line %u, column %u", opened.line, opened.column);
+
+    char rest[sizeof where->message];
+    snprintf(rest, sizeof rest, "%s", at + strlen(rule_text));
+    size_t head = (size_t)(at - where->message);
+    snprintf(at, sizeof where->message - head, "%s%s", file_text, rest);
+}
+
 /* Parses the rule and moves an error position from the expression to the
  * file through the scalar's source (see policy_scalar_position). */
 credo_status policy_parse_expression(const policy_reader *reader, const policy_node *node, const char *what,
@@ -291,6 +311,8 @@ credo_status policy_parse_expression(const policy_reader *reader, const policy_n
 
     size_t offset = policy_text_offset(node->text, node->length, where->line, where->column);
     *error_pos = policy_scalar_position(reader->lines, node->pos, node->text, node->length, offset);
+    if (where->opened_line != 0)
+        move_opened_position(reader, node, where);
     return status;
 }
 
