@@ -315,6 +315,22 @@ static void invalid_options_named_once(void **state)
     }
 }
 
+static void check_counts_errors_and_warnings(void **state)
+{
+    (void)state;
+    /* check.yaml has two errors (overlapping single-role members, an
+     * account both named and excluded) and three warnings (a != test, a
+     * not in test under not, a territory without a selling member). */
+    char command[4096];
+    char *output = NULL;
+    snprintf(command, sizeof command, "%s check --policy %s/policy/check.yaml", CREDO_BINARY, CREDO_TEST_DATA);
+    assert_int_equal(test_run(command, 0, &output), 1);
+    char *last = strrchr(output, ':');
+    assert_non_null(last);
+    assert_string_equal(last, ": 4 territories, 2 errors, 3 warnings\n");
+    free(output);
+}
+
 static void total_overflow_fails_run(void **state)
 {
     (void)state;
@@ -354,6 +370,7 @@ int main(void)
         cmocka_unit_test(missing_database_not_created),
         cmocka_unit_test(run_on_empty_store_says_import),
         cmocka_unit_test(invalid_options_named_once),
+        cmocka_unit_test(check_counts_errors_and_warnings),
         cmocka_unit_test(total_overflow_fails_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
