@@ -301,6 +301,150 @@ static void ingest_missing_file(void **state)
     assert_int_equal(credo_ingest_accounts("/nonexistent/accounts.csv", NULL, &s, &err), CREDO_ERR_NOT_FOUND);
 }
 
+/* ---- repeated values ---- */
+
+/* Value v of the repeated-values file, written into out. Four kinds by
+ * turns: 1 to 16 equal letters, 24 bytes that share their first and
+ * last 8 bytes and differ only in the middle, 40 bytes, and Springfield
+ * or Springfieldx, which is one letter longer. */
+static void repeated_value(size_t v, char *out, size_t size)
+{
+    switch (v % 4) {
+    case 0:
+        memset(out, 'a' + (int)(v / 4 % 26), 1 + v / 4 % 16);
+        out[1 + v / 4 % 16] = '\0';
+        break;
+    case 1:
+        snprintf(out, size, "HEADHEAD%08zuTAILTAIL", v);
+        break;
+    case 2:
+        snprintf(out, size, "a value longer than thirty-two bytes %03zu", v % 1000);
+        break;
+    default:
+        snprintf(out, size, v / 4 % 2 == 0 ? "Springfield" : "Springfieldx");
+        break;
+    }
+}
+
+enum { REPEATED_ROWS = 3000, REPEATED_UNIQUE_ROWS = 1100 };
+
+/* The city, region and industry of row i. Cities repeat 300 values.
+ * Regions are distinct for the first REPEATED_UNIQUE_ROWS rows and then
+ * repeat 50 values. In one row of three the industry contains a quote,
+ * which the file doubles. */
+static void repeated_row(size_t i, char *city, char *region, char *industry, size_t size)
+{
+    repeated_value(i * 37 % 300, city, size);
+    if (i < REPEATED_UNIQUE_ROWS)
+        snprintf(region, size, "region %zu", i);
+    else
+        repeated_value(i % 50, region, size);
+    if (i % 3 == 0)
+        snprintf(industry, size, "Q\"%zu", i % 7);
+    else
+        snprintf(industry, size, "plain %zu", i % 5);
+}
+
+static char *repeated_csv(void)
+{
+    credo_buf text = CREDO_BUF_INIT;
+    credo_buf_puts(&text, "id,city,region,industry\n");
+    for (size_t i = 0; i < REPEATED_ROWS; i++) {
+        char city[64], region[64], industry[64];
+        repeated_row(i, city, region, industry, sizeof city);
+        if (i % 3 == 0)
+            credo_buf_printf(&text, "id%05zu,%s,%s,\"Q\"\"%zu\"\n", i, city, region, i % 7);
+        else
+            credo_buf_printf(&text, "id%05zu,%s,%s,%s\n", i, city, region, industry);
+    }
+    char *copy = strdup(credo_buf_text(&text));
+    credo_buf_free(&text);
+    return copy;
+}
+
+/* Counts the distinct strings of the repeated-values file, the missing
+ * value included, by interning them one by one into a pool. */
+static size_t count_repeated_strings(void)
+{
+    credo_strpool *pool = credo_strpool_new();
+    assert_non_null(pool);
+    credo_status status = CREDO_OK;
+    for (size_t i = 0; i < REPEATED_ROWS; i++) {
+        char id[16], city[64], region[64], industry[64];
+        snprintf(id, sizeof id, "id%05zu", i);
+        repeated_row(i, city, region, industry, sizeof city);
+        credo_strpool_intern_cstr(pool, id, &status);
+        credo_strpool_intern_cstr(pool, city, &status);
+        credo_strpool_intern_cstr(pool, region, &status);
+        credo_strpool_intern_cstr(pool, industry, &status);
+    }
+    assert_int_equal(status, CREDO_OK);
+    size_t distinct = credo_strpool_count(pool);
+    credo_strpool_free(pool);
+    return distinct;
+}
+
+static void expect_repeated_snapshot(const credo_snapshot *s)
+{
+    assert_int_equal(s->accounts.count, REPEATED_ROWS);
+    assert_int_equal(credo_strpool_count(s->strings), count_repeated_strings());
+    for (size_t r = 0; r < REPEATED_ROWS; r++) {
+        char id[16], city[64], region[64], industry[64];
+        snprintf(id, sizeof id, "id%05zu", r);
+        repeated_row(r, city, region, industry, sizeof city);
+        assert_string_equal(text_of(s, s->accounts.id[r]), id);
+        assert_string_equal(text_of(s, s->accounts.city[r]), city);
+        assert_string_equal(text_of(s, s->accounts.region[r]), region);
+        assert_string_equal(text_of(s, s->accounts.industry[r]), industry);
+    }
+}
+
+/* Values that repeat, share a cache entry, are too long to be cached,
+ * extend a cached value by one byte, or are unescaped copies all keep
+ * their text and one id each. So do values of a column that repeat only
+ * after many distinct ones. Parts are read straight into the snapshot's
+ * pool on one thread, and most are merged on two. */
+static void ingest_repeated_values_kept(void **state)
+{
+    (void)state;
+    char *csv = repeated_csv();
+    char *path = write_temp("ingest-repeated", csv);
+    const credo_ingest_options cases[] = {{1, 0, NULL, NULL}, {1, 997, NULL, NULL}, {2, 997, NULL, NULL},
+                                          {2, 1, NULL, NULL}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        credo_error err = {0};
+        credo_snapshot *s = NULL;
+        assert_int_equal(credo_ingest_accounts(path, &cases[i], &s, &err), CREDO_OK);
+        expect_repeated_snapshot(s);
+        credo_snapshot_free(s);
+    }
+    free(csv);
+    free(path);
+}
+
+/* A bad number in a part after the first, on one thread, where that part
+ * is read straight into the snapshot's pool, names its line in the file
+ * and leaves nothing behind (the sanitizer build checks the freeing). */
+static void ingest_error_in_direct_part(void **state)
+{
+    (void)state;
+    credo_buf text = CREDO_BUF_INIT;
+    credo_buf_puts(&text, "id,city,region,industry,employees\n");
+    /* Row i is on line 2 + i, so row 2500 is on line 2502. */
+    for (size_t i = 0; i < REPEATED_ROWS; i++)
+        credo_buf_printf(&text, "id%05zu,c,r,x,%s\n", i, i == 2500 ? "many" : "3");
+    char *path = write_temp("ingest-direct-error", credo_buf_text(&text));
+    char expected[4200];
+    snprintf(expected, sizeof expected, "%s:2502: column employees: ", path);
+    credo_error err = {0};
+    credo_snapshot *s = NULL;
+    credo_ingest_options options = {1, 1000, NULL, NULL};
+    assert_int_equal(credo_ingest_accounts(path, &options, &s, &err), CREDO_ERR_INVALID);
+    assert_non_null(strstr(err.message, expected));
+    credo_buf_free(&text);
+    free(path);
+}
+
 typedef struct progress_log {
     size_t calls;
     uint64_t last_done, last_total;
@@ -346,6 +490,8 @@ int main(void)
         cmocka_unit_test(ingest_duplicate_id_rejected),
         cmocka_unit_test(ingest_missing_file),
         cmocka_unit_test(ingest_progress_ends_at_size),
+        cmocka_unit_test(ingest_repeated_values_kept),
+        cmocka_unit_test(ingest_error_in_direct_part),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

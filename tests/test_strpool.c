@@ -435,6 +435,28 @@ static void compare_equal_and_missing(void **state)
     assert_true(credo_strpool_compare(pool, empty, word) < 0);
 }
 
+/* The prefetch hints, given the hash of a stored string, of an absent
+ * one or an arbitrary number, change no id and add no string. */
+static void prefetch_changes_nothing(void **state)
+{
+    credo_strpool *pool = *state;
+    credo_str city = intern_text(pool, "Bemidji");
+    credo_str code = intern_text(pool, "56601");
+    const char *texts[] = {"Bemidji", "56601", "Ames", ""};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        uint64_t hash = credo_strpool_hash(texts[i], strlen(texts[i]));
+        credo_strpool_prefetch(pool, hash);
+        credo_strpool_prefetch_entry(pool, hash);
+        credo_strpool_prefetch_bytes(pool, hash);
+    }
+    credo_strpool_prefetch_entry(pool, 0);
+    credo_strpool_prefetch_bytes(pool, UINT64_MAX);
+    assert_int_equal(credo_strpool_count(pool), 3);
+    assert_int_equal(credo_strpool_find(pool, "Bemidji", 7), city);
+    assert_int_equal(credo_strpool_find(pool, "56601", 5), code);
+    assert_int_equal(credo_strpool_find(pool, "Ames", 4), CREDO_STR_NONE);
+}
+
 static void free_accepts_null(void **state)
 {
     (void)state;
@@ -474,6 +496,7 @@ int main(void)
         POOL_TEST(compare_supplementary_plane),
         POOL_TEST(compare_prefix_sorts_first),
         POOL_TEST(compare_equal_and_missing),
+        POOL_TEST(prefetch_changes_nothing),
         cmocka_unit_test(free_accepts_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,20 @@ credo_str credo_strpool_intern_hashed(credo_strpool *pool, const char *text, siz
  * Only a hint: it changes nothing in the pool. */
 void credo_strpool_prefetch(const credo_strpool *pool, uint64_t hash);
 
+/* Asks the processor to fetch the stored length and address of the
+ * string in the table slot of hash, when that string's hash agrees with
+ * hash in its upper half. Comparing a repeated string with it soon after
+ * then waits less on memory. Call it once credo_strpool_prefetch has
+ * brought the slot into cache, because it reads the slot. Only a hint:
+ * it changes nothing in the pool. */
+void credo_strpool_prefetch_entry(const credo_strpool *pool, uint64_t hash);
+
+/* Asks the processor to fetch the bytes of that same string. Call it
+ * once credo_strpool_prefetch_entry has brought its address into cache,
+ * because it reads the slot and the address. Only a hint: it changes
+ * nothing in the pool. */
+void credo_strpool_prefetch_bytes(const credo_strpool *pool, uint64_t hash);
+
 /* Makes room for `more` further distinct strings, so that interning them
  * allocates only their bytes. Use it when the count is known ahead, to
  * skip the table's repeated doubling. Returns CREDO_ERR_NOMEM when out of

@@ -1,10 +1,13 @@
 /* Fast ingest of an accounts CSV file (see include/credo/ingest.h). The
  * mapped file is cut into chunks of about chunk_bytes at record
  * boundaries; threads take chunks in turn and read each into its own
- * columns and string pool (chunk 0 into the snapshot's pool). Each chunk
- * is appended to the snapshot in file order as soon as it and the chunks
- * before it are read, by one thread at a time, while the other threads go
- * on reading. Appending merges its strings into the snapshot's pool. */
+ * columns and string pool. Each chunk is appended to the snapshot in file
+ * order as soon as it and the chunks before it are read, by one thread at
+ * a time, while the other threads go on reading. Appending merges its
+ * strings into the snapshot's pool. A chunk whose predecessors are all
+ * appended when its reading starts, chunk 0 and on one thread every
+ * chunk, is read straight into the snapshot's pool instead, which saves
+ * interning its strings twice. */
 #include "credo/ingest.h"
 
 #include <fcntl.h>
@@ -128,14 +131,15 @@ static void reserve_strings(ingest_run *run)
     (void)credo_strpool_reserve(run->snapshot->strings, first_strings * (run->size / first_bytes));
 }
 
-static void append_next(ingest_run *run)
+/* Appends chunk k, whose strings are in the snapshot's pool when
+ * same_pool, and frees its memory. */
+static void append_chunk(ingest_run *run, size_t k, bool same_pool)
 {
-    size_t k = run->appended;
     if (k == 0)
         reserve_strings(run);
-    run->append_status = ingest_append_chunk(run->path, run->header, &run->chunks[k], k == 0, run->snapshot,
+    run->append_status = ingest_append_chunk(run->path, run->header, &run->chunks[k], same_pool, run->snapshot,
                                              &run->append_err);
-    ingest_chunk_free(&run->chunks[k], k > 0);
+    ingest_chunk_free(&run->chunks[k], !same_pool);
     run->appended++;
 }
 
@@ -144,39 +148,80 @@ static bool next_is_ready(ingest_run *run, size_t next, credo_status status)
     return status == CREDO_OK && next < run->count && atomic_load(&run->ready[next]);
 }
 
-/* Appends the chunks that are read and next in file order. The thread
- * that sets `appending` appends; a thread that finds it set leaves its
- * chunk to that thread, which looks for ready chunks again after clearing
- * the flag, so no ready chunk is left behind. */
-static void append_ready(ingest_run *run)
+/* Appends the chunks that are read and next in file order, by the thread
+ * that has set `appending`. It looks for ready chunks again after
+ * clearing the flag, because a thread that found the flag set left its
+ * chunk to it, so no ready chunk is left behind. */
+static void append_held(ingest_run *run)
 {
-    while (!atomic_exchange(&run->appending, true)) {
+    do {
         while (next_is_ready(run, run->appended, run->append_status))
-            append_next(run);
+            append_chunk(run, run->appended, run->appended == 0);
         size_t next = run->appended;
         credo_status status = run->append_status;
         atomic_store(&run->appending, false);
         if (!next_is_ready(run, next, status))
             return;
-    }
+    } while (!atomic_exchange(&run->appending, true));
 }
 
+static void append_ready(ingest_run *run)
+{
+    if (!atomic_exchange(&run->appending, true))
+        append_held(run);
+}
+
+/* Takes the right to append for reading chunk k straight into the
+ * snapshot's pool, which is possible when every chunk before k is
+ * appended: then no other chunk can be appended until k is. Interning in
+ * file order gives the ids that merging k's own pool would give. Returns
+ * false, holding nothing, when chunk k must be read into its own pool. */
+static bool claim_direct(ingest_run *run, size_t k)
+{
+    if (atomic_exchange(&run->appending, true))
+        return false;
+    while (next_is_ready(run, run->appended, run->append_status))
+        append_chunk(run, run->appended, run->appended == 0);
+    if (run->appended == k && run->append_status == CREDO_OK)
+        return true;
+    append_held(run);
+    return false;
+}
+
+/* Reads chunk k into the pool that read_one_chunk chose. */
+static credo_status read_into_pool(ingest_run *run, size_t k, credo_error *err)
+{
+    size_t bytes = run->starts[k + 1] - run->starts[k];
+    credo_status status = ingest_read_chunk(run->path, run->data + run->starts[k], bytes, k == 0, run->header,
+                                            run->csv, &run->chunks[k], err);
+    size_t done = atomic_fetch_add(&run->bytes_done, bytes) + bytes;
+    if (pthread_equal(pthread_self(), run->caller))
+        credo_progress_report(run->progress, "read", done, run->size);
+    return status;
+}
+
+/* Reads chunk k and appends what is ready. Chunk 0 always goes into the
+ * snapshot's pool, because nothing is appended before it. A later chunk
+ * does too when claim_direct succeeds, and is then appended at once by
+ * the same thread, which still has the right to append. */
 static credo_status read_one_chunk(void *ctx, size_t k, size_t first, size_t count, credo_error *err)
 {
+    (void)first;
     (void)count;
     ingest_run *run = ctx;
     ingest_chunk *chunk = &run->chunks[k];
-    chunk->pool = k == 0 ? run->snapshot->strings : credo_strpool_new();
-    if (chunk->pool == NULL)
-        return credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", run->path);
-    credo_status status = ingest_read_chunk(run->path, run->data + run->starts[first],
-                                            run->starts[first + 1] - run->starts[first], first == 0,
-                                            run->header, run->csv, chunk, err);
-    size_t done = atomic_fetch_add(&run->bytes_done, run->starts[first + 1] - run->starts[first]) +
-                  (run->starts[first + 1] - run->starts[first]);
-    if (pthread_equal(pthread_self(), run->caller))
-        credo_progress_report(run->progress, "read", done, run->size);
-    if (status == CREDO_OK) {
+    bool direct = k > 0 && claim_direct(run, k);
+    chunk->pool = k == 0 || direct ? run->snapshot->strings : credo_strpool_new();
+    credo_status status = chunk->pool == NULL
+                              ? credo_error_set(err, CREDO_ERR_NOMEM, "out of memory reading %s", run->path)
+                              : read_into_pool(run, k, err);
+    if (direct) {
+        if (status == CREDO_OK)
+            append_chunk(run, k, true);
+        else
+            chunk->pool = NULL; /* the snapshot's, which free_chunks must not free */
+        append_held(run);
+    } else if (status == CREDO_OK) {
         atomic_store(&run->ready[k], true);
         append_ready(run);
     }

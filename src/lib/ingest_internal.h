@@ -53,10 +53,10 @@ credo_status ingest_read_chunk(const char *path, const char *data, size_t size, 
 void ingest_shift_error_line(const char *path, const ingest_chunk *chunks, size_t count, credo_error *err);
 
 /* Appends the rows of one chunk to snapshot, interning its strings into
- * the snapshot's pool unless first (whose pool is the snapshot's). Chunks
- * must be appended in file order. */
+ * the snapshot's pool unless same_pool (the chunk was read into the
+ * snapshot's pool). Chunks must be appended in file order. */
 credo_status ingest_append_chunk(const char *path, const ingest_header *header, const ingest_chunk *chunk,
-                                 bool first, credo_snapshot *snapshot, credo_error *err);
+                                 bool same_pool, credo_snapshot *snapshot, credo_error *err);
 
 /* Frees a chunk's columns, and its pool when own_pool. Keeps line_feeds
  * and failed, which ingest_shift_error_line reads after the chunk is
