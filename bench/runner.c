@@ -6,14 +6,13 @@
  *   credo_bench_run --dir DIR [--sample K] [--threads T] [--repeat R]
  *
  * DIR holds accounts.csv and policy.yaml (see gen.c). The indexed
- * assignment runs on every account, split into T equal row ranges on T
- * threads (default 1), R times (default 3); the figure is the median run,
- * which includes joining the T partial results into one. The per-territory loop and SQLite run on
- * the first K accounts of the file (default 1000), which is also where the
- * three results are compared; their rates are accounts per second over that
- * sample. */
+ * assignment runs on every account with credo_rule_bound_assign_threads on
+ * T threads (default 1), R times (default 3). The figure is the median run,
+ * which includes joining the threads' chunks into one assignment. The
+ * per-territory loop and SQLite run on the first K accounts of the file
+ * (default 1000), which is also where the three results are compared;
+ * their rates are accounts per second over that sample. */
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,80 +430,15 @@ typedef struct results {
     uint64_t digest;
 } results;
 
-/* One thread's share of the rows. */
-typedef struct slice {
-    const credo_rule_bound *bound;
-    size_t first, count;
-    credo_assignment *out;
-    credo_error err;
-} slice;
-
-static void *assign_slice(void *arg)
+/* Assigns every row on `threads` threads with credo_rule_bound_assign_threads,
+ * which joins the chunks into one assignment. */
+static credo_assignment *assign_threads(const credo_rule_bound *bound, size_t threads)
 {
-    slice *part = arg;
-    if (credo_rule_bound_assign(part->bound, part->first, part->count, &part->out, &part->err) != CREDO_OK)
-        part->out = NULL;
-    return NULL;
-}
-
-/* Concatenates the partial assignments of consecutive row ranges. */
-static credo_assignment *join_slices(slice *parts, size_t count)
-{
-    size_t rows = 0, tied = 0, overlays = 0;
-    for (size_t i = 0; i < count; i++) {
-        rows += parts[i].out->count;
-        tied += parts[i].out->tied_start[parts[i].out->count];
-        overlays += parts[i].out->overlay_start[parts[i].out->count];
-    }
-    credo_assignment *a = calloc(1, sizeof *a);
-    a->count = rows;
-    a->status = malloc(rows + 1);
-    a->territory = malloc((rows + 1) * sizeof *a->territory);
-    a->tied_start = malloc((rows + 1) * sizeof *a->tied_start);
-    a->overlay_start = malloc((rows + 1) * sizeof *a->overlay_start);
-    a->tied = malloc((tied + 1) * sizeof *a->tied);
-    a->overlays = malloc((overlays + 1) * sizeof *a->overlays);
-    size_t at = 0, tied_at = 0, overlay_at = 0;
-    for (size_t i = 0; i < count; i++) {
-        const credo_assignment *p = parts[i].out;
-        memcpy(a->status + at, p->status, p->count);
-        memcpy(a->territory + at, p->territory, p->count * sizeof *a->territory);
-        for (size_t k = 0; k < p->count; k++) {
-            a->tied_start[at + k] = (uint32_t)tied_at + p->tied_start[k];
-            a->overlay_start[at + k] = (uint32_t)overlay_at + p->overlay_start[k];
-        }
-        if (p->tied_start[p->count] > 0) /* a list that never grew is NULL */
-            memcpy(a->tied + tied_at, p->tied, p->tied_start[p->count] * sizeof *a->tied);
-        if (p->overlay_start[p->count] > 0)
-            memcpy(a->overlays + overlay_at, p->overlays, p->overlay_start[p->count] * sizeof *a->overlays);
-        at += p->count;
-        tied_at += p->tied_start[p->count];
-        overlay_at += p->overlay_start[p->count];
-        credo_assignment_free(parts[i].out);
-    }
-    a->tied_start[rows] = (uint32_t)tied_at;
-    a->overlay_start[rows] = (uint32_t)overlay_at;
+    credo_error err = {0};
+    credo_assignment *a = NULL;
+    if (credo_rule_bound_assign_threads(bound, threads, NULL, &a, &err) != CREDO_OK)
+        die("assigning", &err);
     return a;
-}
-
-/* Assigns every row on `threads` threads and joins the results. */
-static credo_assignment *assign_threads(const credo_rule_bound *bound, size_t rows, size_t threads)
-{
-    slice parts[64];
-    pthread_t ids[64];
-    for (size_t i = 0; i < threads; i++) {
-        size_t first = rows * i / threads, end = rows * (i + 1) / threads;
-        parts[i] = (slice){bound, first, end - first, NULL, {0}};
-        if (i > 0 && pthread_create(&ids[i], NULL, assign_slice, &parts[i]) != 0)
-            die("starting a thread", NULL);
-    }
-    assign_slice(&parts[0]);
-    for (size_t i = 1; i < threads; i++)
-        pthread_join(ids[i], NULL);
-    for (size_t i = 0; i < threads; i++)
-        if (parts[i].out == NULL)
-            die("assigning", &parts[i].err);
-    return join_slices(parts, threads);
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -616,7 +550,7 @@ static void measure_credo(results *r, const credo_snapshot *s, const credo_polic
     double t2 = now_s();
     for (size_t run = 0; run < r->repeat; run++) {
         double start = now_s();
-        credo_assignment *next = assign_threads(bound, s->accounts.count, r->threads);
+        credo_assignment *next = assign_threads(bound, r->threads);
         r->assign_runs_s[run] = now_s() - start;
         credo_assignment_free(assignment);
         assignment = next;

@@ -383,14 +383,14 @@ static void set_attribute(credo_snapshot *snapshot, const char *name, size_t row
     column->values[row] = value;
 }
 
-static void add_random_account(credo_snapshot *snapshot, size_t index)
+static void add_random_account_with_id(credo_snapshot *snapshot, const char *id)
 {
     credo_error err = {0};
     size_t row = 0;
     if (credo_snapshot_add_account(snapshot, &row, &err) != CREDO_OK)
         fail_msg("adding an account failed: %s", err.message);
     credo_accounts *a = &snapshot->accounts;
-    a->id[row] = intern(snapshot, account_ids[index]);
+    a->id[row] = intern(snapshot, id);
     a->name[row] = random_text(snapshot, NAMES, COUNT_OF(NAMES));
     a->country[row] = random_text(snapshot, COUNTRIES, COUNT_OF(COUNTRIES));
     a->region[row] = random_text(snapshot, REGIONS, COUNT_OF(REGIONS));
@@ -403,6 +403,11 @@ static void add_random_account(credo_snapshot *snapshot, size_t index)
     a->potential[row] = random_amount();
     set_attribute(snapshot, "segment", row, random_text(snapshot, SEGMENTS, COUNT_OF(SEGMENTS)));
     set_attribute(snapshot, "tier", row, random_text(snapshot, TIERS, COUNT_OF(TIERS)));
+}
+
+static void add_random_account(credo_snapshot *snapshot, size_t index)
+{
+    add_random_account_with_id(snapshot, account_ids[index]);
 }
 
 /* Accounts in shuffled order, so that rows and insertion order differ. */
@@ -585,6 +590,140 @@ static void bound_assign_subrange(void **state)
     credo_rule_index_free(index);
     credo_snapshot_free(snapshot);
     credo_policy_free(policy);
+    free(text);
+}
+
+/* Ranges from 16 rows (the shortest assigned in order) to a few more than
+ * the 64 results that an ordered pass looks ahead when laying them out,
+ * at several offsets, give the oracle's entries for those rows. */
+static void bound_assign_short_ranges(void **state)
+{
+    (void)state;
+    rng_state = DIFF_SEED ^ 0x6Cu;
+    make_account_ids();
+    char *text = random_policy_text(25, false);
+    credo_policy *policy = parse_policy(text);
+    credo_snapshot *snapshot = random_snapshot(DIFF_ACCOUNTS);
+    credo_error err = {0};
+    credo_assignment *want = NULL;
+    credo_rule_index *index = NULL;
+    credo_rule_bound *bound = NULL;
+    assert_int_equal(credo_assign_accounts(snapshot, policy, &want, &err), CREDO_OK);
+    assert_int_equal(credo_rule_index_build(policy, &index, &err), CREDO_OK);
+    assert_int_equal(credo_rule_index_bind(index, snapshot, &bound, &err), CREDO_OK);
+    credo_rule_index_stats stats;
+    credo_rule_index_stats_get(index, bound, &stats);
+    assert_true(stats.order_codes > 0);
+
+    const size_t counts[] = {16, 17, 31, 32, 33, 63, 64, 65, 95, 96, 97, 129};
+    const size_t firsts[] = {0, 1, 40, DIFF_ACCOUNTS - 129};
+    for (size_t c = 0; c < COUNT_OF(counts); c++) {
+        for (size_t f = 0; f < COUNT_OF(firsts); f++) {
+            credo_assignment *got = NULL;
+            assert_int_equal(credo_rule_bound_assign(bound, firsts[f], counts[c], &got, &err), CREDO_OK);
+            assert_int_equal(got->count, counts[c]);
+            expect_same(got, want, firsts[f], text);
+            credo_assignment_free(got);
+        }
+    }
+
+    credo_assignment_free(want);
+    credo_rule_bound_free(bound);
+    credo_rule_index_free(index);
+    credo_snapshot_free(snapshot);
+    credo_policy_free(policy);
+    free(text);
+}
+
+/* Rows of the large snapshot: three chunks of
+ * credo_rule_bound_assign_threads on three threads, the last of 1,000 rows,
+ * and enough records in one ordered pass to take the huge-page
+ * allocation. */
+#define LARGE_ACCOUNTS (2 * CREDO_RULE_INDEX_CHUNK_ROWS + 1000)
+
+/* The first DIFF_ACCOUNTS rows carry the ids the policies' named and
+ * excluded lists use; the others get ids of their own. */
+static credo_snapshot *large_random_snapshot(void)
+{
+    credo_error err = {0};
+    credo_snapshot *snapshot = NULL;
+    if (credo_snapshot_new(&snapshot, &err) != CREDO_OK)
+        fail_msg("creating a snapshot failed: %s", err.message);
+    for (size_t i = 0; i < LARGE_ACCOUNTS; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "L%06zu", i);
+        add_random_account_with_id(snapshot, i < DIFF_ACCOUNTS ? account_ids[i] : id);
+    }
+    if (credo_snapshot_finish(snapshot, &err) != CREDO_OK)
+        fail_msg("finishing the snapshot failed: %s", err.message);
+    return snapshot;
+}
+
+/* Rules on number fields only: no text column lists a conjunction, so
+ * ranges are assigned in row order. Amounts of the random accounts run
+ * from -50 to 1,149.9 or are missing, so overlaps of the two primaries,
+ * gaps and overlays occur. */
+#define NUMBER_POLICY                                                                           \
+    "credo_policy: 1\n"                                                                         \
+    "types: [{id: geo, priority: 1}, {id: spec, priority: 0, overlay: true}]\n"                  \
+    "territories:\n"                                                                            \
+    "  - {id: small, type: geo, match: 'employees < 500'}\n"                                 \
+    "  - {id: mid, type: geo, match: 'employees >= 200 and annual_revenue > 0'}\n"           \
+    "  - {id: rich, type: spec, match: 'annual_revenue >= 300'}\n"
+
+/* On a snapshot of several chunks, threaded assignment and one call over
+ * all rows both equal the oracle, for a policy assigned grouped by order
+ * code (ordered) and for one assigned in row order. The oracle must give
+ * some assigned accounts and, when `varied`, also overlaps, gaps and
+ * overlays. */
+static void check_many_chunks(const credo_snapshot *snapshot, const char *text, bool ordered, bool varied)
+{
+    credo_policy *policy = parse_policy(text);
+    credo_error err = {0};
+    credo_assignment *want = NULL, *threaded = NULL, *whole = NULL;
+    credo_rule_index *index = NULL;
+    credo_rule_bound *bound = NULL;
+    assert_int_equal(credo_assign_accounts(snapshot, policy, &want, &err), CREDO_OK);
+    assert_int_equal(credo_rule_index_build(policy, &index, &err), CREDO_OK);
+    assert_int_equal(credo_rule_index_bind(index, snapshot, &bound, &err), CREDO_OK);
+    credo_rule_index_stats stats;
+    credo_rule_index_stats_get(index, bound, &stats);
+    assert_int_equal(stats.order_codes > 0, ordered);
+    size_t kinds[3] = {0};
+    for (size_t row = 0; row < want->count; row++)
+        kinds[want->status[row]]++;
+    assert_true(kinds[CREDO_ACCOUNT_ASSIGNED] > 0);
+    if (varied) {
+        assert_true(kinds[CREDO_ACCOUNT_OVERLAP] > 0);
+        assert_true(kinds[CREDO_ACCOUNT_GAP] > 0);
+        assert_true(want->overlay_start[want->count] > 0);
+    }
+
+    assert_int_equal(credo_rule_bound_assign_threads(bound, 3, NULL, &threaded, &err), CREDO_OK);
+    assert_int_equal(threaded->count, LARGE_ACCOUNTS);
+    expect_same(threaded, want, 0, text);
+    assert_int_equal(credo_rule_bound_assign(bound, 0, LARGE_ACCOUNTS, &whole, &err), CREDO_OK);
+    assert_int_equal(whole->count, LARGE_ACCOUNTS);
+    expect_same(whole, want, 0, text);
+
+    credo_assignment_free(whole);
+    credo_assignment_free(threaded);
+    credo_assignment_free(want);
+    credo_rule_bound_free(bound);
+    credo_rule_index_free(index);
+    credo_policy_free(policy);
+}
+
+static void assign_threads_many_chunks(void **state)
+{
+    (void)state;
+    rng_state = DIFF_SEED ^ 0x7Du;
+    make_account_ids();
+    char *text = random_policy_text(25, false);
+    credo_snapshot *snapshot = large_random_snapshot();
+    check_many_chunks(snapshot, text, true, false);
+    check_many_chunks(snapshot, NUMBER_POLICY, false, true);
+    credo_snapshot_free(snapshot);
     free(text);
 }
 
@@ -1030,6 +1169,8 @@ int main(void)
         cmocka_unit_test(differential_random_policies),
         cmocka_unit_test(differential_expansion_limits),
         cmocka_unit_test(bound_assign_subrange),
+        cmocka_unit_test(bound_assign_short_ranges),
+        cmocka_unit_test(assign_threads_many_chunks),
         cmocka_unit_test(bound_assign_after_change),
         cmocka_unit_test(bind_anchor_kinds),
         cmocka_unit_test(build_expansion_counts),

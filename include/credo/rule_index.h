@@ -114,9 +114,10 @@ void credo_rule_index_stats_get(const credo_rule_index *index, const credo_rule_
  * 16 rows or more are evaluated grouped by their value of the text column
  * with the most postings (see order_codes in credo_rule_index_stats), so
  * that consecutive accounts read the same lookup tables. The results are
- * then copied into row order. That takes about 24 bytes of scratch space
- * per row plus a copy of the lists, allocated once per call; nothing is
- * allocated per account. Several threads may call it at once on disjoint
+ * then copied into row order. That takes scratch space per row of 4 bytes
+ * for each text column and 8 for each number field that the rules test,
+ * plus 8 (16 in all at least), and a copy of the lists, allocated once per
+ * call. Nothing is allocated per account. Several threads may call it at once on disjoint
  * row ranges. Fails with CREDO_ERR_INVALID when the range is outside the
  * snapshot, and with CREDO_ERR_NOMEM. */
 credo_status credo_rule_bound_assign(const credo_rule_bound *bound, size_t first, size_t count,
@@ -129,8 +130,8 @@ credo_status credo_rule_bound_assign(const credo_rule_bound *bound, size_t first
 credo_status credo_rule_bound_assign_rows(const credo_rule_bound *bound, const uint32_t *rows,
                                           size_t count, credo_assignment **out, credo_error *err);
 
-/* Rows per chunk of credo_rule_bound_assign_threads: small enough that two
- * threads finish close together, large enough that joining stays cheap. */
+/* Minimum rows per chunk of credo_rule_bound_assign_threads, which otherwise
+ * gives each thread one chunk of equal size. */
 #define CREDO_RULE_INDEX_CHUNK_ROWS 65536u
 
 /* Assigns every account row of the bound snapshot on up to `threads`

@@ -1,8 +1,8 @@
 /* Private parts of the rule compiler shared by rule_index.c (expansion into
  * conjunctions), rule_index_eval.c (verifying a conjunction for one
  * account), rule_index_text.c and rule_index_numeric.c (anchor lookup
- * tables), rule_index_bind.c (choosing anchors) and rule_index_assign.c (the
- * per-account loop). */
+ * tables), rule_index_bind.c (choosing anchors), rule_index_assign.c (the
+ * per-account loop) and rule_index_threads.c. */
 #ifndef CREDO_RULE_INDEX_INTERNAL_H
 #define CREDO_RULE_INDEX_INTERNAL_H
 
@@ -289,6 +289,30 @@ static inline bool ri_set_test_holds(const credo_rule_bound *bound, const ri_tes
     return (inside != test->outside) != test->negated;
 }
 
+/* ---- rule_index_assign.c ---- */
+
+/* The result of assigning one range of rows, kept until it is laid out
+ * into an assignment, so that the ranges of several threads can be laid
+ * out straight into one assignment without a copy per range. */
+typedef struct ri_range ri_range;
+
+/* Assigns rows [first, first + count), which must lie within the snapshot,
+ * into *out, as credo_rule_bound_assign would. Returns false when out of
+ * memory; *out is then still freed with ri_range_free. */
+bool ri_range_assign(const credo_rule_bound *bound, size_t first, size_t count, ri_range **out);
+
+/* Entries the range's result adds to the tied and overlay lists. */
+void ri_range_list_sizes(const ri_range *range, size_t *tied, size_t *overlays);
+
+/* Writes the range's result to entries [at, at + count) of a, whose lists
+ * must have room for it from tied_at and overlay_at, with offsets counted
+ * from there. Writes nothing at entry at + count: the caller sets the
+ * final offsets. May run on one range only once, and on ranges of
+ * different entries at the same time. */
+void ri_range_lay_out(ri_range *range, credo_assignment *a, size_t at, uint32_t tied_at, uint32_t overlay_at);
+
+void ri_range_free(ri_range *range);
+
 /* ---- rule_index_compile.c ---- */
 
 /* Compiles the literals of every conjunction (except its anchor) into
@@ -416,12 +440,34 @@ void ri_number_field_free(ri_number_field *field);
  * Runs last in binding. Returns false when out of memory. */
 bool ri_order_build(credo_rule_bound *bound);
 
+/* Account records: the column values the assignment loop reads for one
+ * row, copied into consecutive 32-bit words so that an ordered pass reads
+ * them sequentially instead of reading every column at a random row. Word
+ * RI_RECORD_ROW is the row, RI_RECORD_LISTED is 1 when the row is on a named
+ * or excluded list (always 1 when bound->listed is NULL), then come the
+ * value ids of the text columns of bound->text, then, for each number field
+ * that number_read marks, its credo_number in two words (stored and read
+ * with memcpy). */
+#define RI_RECORD_ROW 0
+#define RI_RECORD_LISTED 1
+#define RI_RECORD_IDS 2
+/* Minimum words of a record: an ordered pass stores a row's result in the
+ * first four words of its record once the row is assigned. */
+#define RI_RECORD_MIN_WORDS 4u
+
+/* Words of one record of bound, at least RI_RECORD_MIN_WORDS. */
+size_t ri_record_words(const credo_rule_bound *bound);
+
+/* Copies row's values into record (ri_record_words(bound) words). */
+void ri_record_fill(const credo_rule_bound *bound, uint32_t row, uint32_t *record);
+
 /* Sorts rows [first, first + count) by order code, ascending within a
- * code, into order[0, count), and sets position[i] to the index of row
- * first + i in order. Requires bound->order_code. Returns false when out
- * of memory. */
-bool ri_order_rows(const credo_rule_bound *bound, size_t first, size_t count, uint32_t *order,
-                   uint32_t *position);
+ * code, and writes the record of the row at position p of that order to
+ * records + p * ri_record_words(bound). code_start has bound->order_codes +
+ * 1 entries; on return, code_start[c] is the position of the first row of
+ * code c. Requires bound->order_code. */
+void ri_order_rows(const credo_rule_bound *bound, size_t first, size_t count, uint32_t *records,
+                   uint32_t *code_start);
 
 /* ---- rule_index_bind.c ---- */
 

@@ -73,23 +73,49 @@ bool ri_order_build(credo_rule_bound *bound)
     return true;
 }
 
-bool ri_order_rows(const credo_rule_bound *bound, size_t first, size_t count, uint32_t *order,
-                   uint32_t *position)
+size_t ri_record_words(const credo_rule_bound *bound)
+{
+    size_t words = RI_RECORD_IDS + bound->text_count;
+    for (int n = 0; n < RI_NUMBER_FIELDS; n++)
+        words += bound->number_read[n] ? 2 : 0;
+    return words < RI_RECORD_MIN_WORDS ? RI_RECORD_MIN_WORDS : words;
+}
+
+void ri_record_fill(const credo_rule_bound *bound, uint32_t row, uint32_t *record)
+{
+    record[RI_RECORD_ROW] = row;
+    record[RI_RECORD_LISTED] = bound->listed == NULL ? 1 : (uint32_t)(bound->listed[row / 64] >> (row % 64) & 1);
+    uint32_t *word = record + RI_RECORD_IDS;
+    for (size_t k = 0; k < bound->text_count; k++)
+        *word++ = bound->text[k].values[row];
+    for (int n = 0; n < RI_NUMBER_FIELDS; n++) {
+        if (bound->number_read[n]) {
+            memcpy(word, &bound->number[n].values[row], sizeof(credo_number));
+            word += 2;
+        }
+    }
+}
+
+void ri_order_rows(const credo_rule_bound *bound, size_t first, size_t count, uint32_t *records,
+                   uint32_t *code_start)
 {
     const uint32_t *code = bound->order_code + first;
-    uint32_t *start = calloc((size_t)bound->order_codes + 1, sizeof *start);
-    if (start == NULL)
-        return false;
-    /* A counting sort, stable, so rows of one code stay ascending. */
+    size_t codes = bound->order_codes;
+    /* A counting sort, stable, so rows of one code stay ascending. The
+     * columns are read in row order and each record is written once to its
+     * place, which costs one cache miss per row where reading the columns
+     * in sorted order would cost one per column. */
+    memset(code_start, 0, (codes + 1) * sizeof *code_start);
     for (size_t i = 0; i < count; i++)
-        start[code[i] + 1]++;
-    for (size_t c = 1; c <= bound->order_codes; c++)
-        start[c] += start[c - 1];
+        code_start[code[i] + 1]++;
+    for (size_t c = 1; c <= codes; c++)
+        code_start[c] += code_start[c - 1];
+    size_t words = ri_record_words(bound);
     for (size_t i = 0; i < count; i++) {
-        uint32_t p = start[code[i]]++;
-        order[p] = (uint32_t)(first + i);
-        position[i] = p;
+        uint32_t p = code_start[code[i]]++;
+        ri_record_fill(bound, (uint32_t)(first + i), records + (size_t)p * words);
     }
-    free(start);
-    return true;
+    /* Each code_start[c] is now the start of code c + 1. */
+    memmove(code_start + 1, code_start, codes * sizeof *code_start);
+    code_start[0] = 0;
 }
