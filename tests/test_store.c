@@ -332,6 +332,31 @@ static void test_open_rejects_newer_schema(void **state)
     free(dir);
 }
 
+static void test_open_rejects_foreign_database(void **state)
+{
+    char *dir = test_make_tempdir("store-foreign");
+    char *path = test_path_join(dir, "crm.db");
+    raw_exec(path, "CREATE TABLE foo (x TEXT); CREATE TABLE bar (y TEXT); INSERT INTO foo VALUES ('kept');");
+    size_t before_length, after_length;
+    char *before = test_read_file(path, &before_length);
+
+    credo_store *store = NULL;
+    credo_error err;
+    assert_int_equal(credo_store_open(path, &store, &err), CREDO_ERR_STORE);
+    assert_null(store);
+    expect_contains(err.message, path);
+    expect_contains(err.message, "already holds 2 tables that credo did not create (such as 'bar')");
+
+    char *after = test_read_file(path, &after_length);
+    assert_int_equal(after_length, before_length);
+    assert_memory_equal(after, before, before_length);
+    expect_raw_text(path, "PRAGMA journal_mode", "delete");
+    free(before);
+    free(after);
+    free(path);
+    free(dir);
+}
+
 static void test_open_rejects_other_file(void **state)
 {
     char *dir = test_make_tempdir("store-text");
@@ -1608,6 +1633,7 @@ int main(void)
         cmocka_unit_test(test_open_migrates_version_1),
         cmocka_unit_test(test_open_sqlite_prefix),
         cmocka_unit_test(test_open_rejects_newer_schema),
+        cmocka_unit_test(test_open_rejects_foreign_database),
         cmocka_unit_test(test_open_rejects_other_file),
         cmocka_unit_test(test_open_missing_folder),
         cmocka_unit_test(test_open_postgresql_not_built),

@@ -464,6 +464,32 @@ static credo_status check_version(const sqlite_store *store, int version, credo_
     return CREDO_OK;
 }
 
+/* Rejects a file with schema version 0 that already has tables: another
+ * program's database, which credo must not add its tables to. A credo
+ * database records its version in the same transaction as its tables. */
+static credo_status check_not_foreign(sqlite_store *store, int version, credo_error *err)
+{
+    if (version != 0)
+        return CREDO_OK;
+    sqlite3_stmt *stmt = NULL;
+    static const char sql[] = "SELECT count(*), min(name) FROM sqlite_master WHERE type = 'table' "
+                              "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+    if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        return fail(store, err, "list the tables");
+    credo_status status = CREDO_OK;
+    if (sqlite3_step(stmt) != SQLITE_ROW)
+        status = fail(store, err, "list the tables");
+    else if (sqlite3_column_int64(stmt, 0) > 0)
+        status = credo_error_set(err, CREDO_ERR_STORE,
+                                 "%s already holds %lld table%s that credo did not create (such as '%s'); "
+                                 "give --db a new file or a database that credo created",
+                                 store->path, (long long)sqlite3_column_int64(stmt, 0),
+                                 sqlite3_column_int64(stmt, 0) == 1 ? "" : "s",
+                                 (const char *)sqlite3_column_text(stmt, 1));
+    sqlite3_finalize(stmt);
+    return status;
+}
+
 /* Applies the migrations after `version` and records the new version. */
 static credo_status apply_migrations(sqlite_store *store, int version, credo_error *err)
 {
@@ -499,7 +525,8 @@ static credo_status migrate(sqlite_store *store, credo_error *err)
 }
 
 /* Sets the connection up and migrates the schema. Nothing is written to a
- * file whose schema is newer than this build's, not even the WAL mode. */
+ * file whose schema is newer than this build's or that another program
+ * created, not even the WAL mode. */
 static credo_status prepare_database(sqlite_store *store, credo_error *err)
 {
     /* NOMUTEX: a store is used by one thread at a time (see store.h). */
@@ -519,6 +546,8 @@ static credo_status prepare_database(sqlite_store *store, credo_error *err)
         status = read_user_version(store, &version, err);
     if (status == CREDO_OK)
         status = check_version(store, version, err);
+    if (status == CREDO_OK)
+        status = check_not_foreign(store, version, err);
     if (status == CREDO_OK)
         status = exec(store, "PRAGMA journal_mode = WAL", "switch to WAL mode", err);
     if (status == CREDO_OK && version < CREDO_SCHEMA_VERSION)
