@@ -1,9 +1,14 @@
 /* Progress lines on a terminal: "credo run: assign 450,000 of 1,000,000 accounts (45%)". */
 #include "progress.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Set while a progress line is open on the terminal, so that a signal
+ * handler knows to end it. */
+static volatile sig_atomic_t line_open;
 
 /* Writes n with a comma between groups of three digits. */
 static void format_count(uint64_t n, char out[32])
@@ -69,10 +74,12 @@ void cli_progress_update(cli_progress *printer, const char *stage, uint64_t done
         return;
 
     show(printer, stage, done, total);
+    line_open = 1;
     printer->shown = true;
     printer->last_shown = now;
     if (ended) {
         fputc('\n', stderr);
+        line_open = 0;
         snprintf(printer->ended_stage, sizeof printer->ended_stage, "%s", stage);
         printer->ended_done = done;
         printer->stage[0] = '\0';
@@ -86,18 +93,34 @@ static void report(void *ctx, const char *stage, uint64_t done, uint64_t total)
     cli_progress_update(ctx, stage, done, total, total != 0 && done >= total);
 }
 
+/* Ends an open progress line when the user interrupts the command, so that
+ * the shell's prompt starts on a line of its own, then dies of the signal
+ * as it would have without the handler. Only async-signal-safe calls. */
+static void end_line_and_die(int signal_number)
+{
+    if (line_open)
+        (void)write(STDERR_FILENO, "\n", 1);
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
 const credo_progress *cli_progress_start(cli_progress *out, const char *command)
 {
     memset(out, 0, sizeof *out);
     out->command = command;
     out->progress = (credo_progress){report, out};
-    return isatty(STDERR_FILENO) ? &out->progress : NULL;
+    if (!isatty(STDERR_FILENO))
+        return NULL;
+    signal(SIGINT, end_line_and_die);
+    signal(SIGTERM, end_line_and_die);
+    return &out->progress;
 }
 
 void cli_progress_finish(cli_progress *printer)
 {
     if (printer->shown)
         fputc('\n', stderr);
+    line_open = 0;
     printer->stage[0] = '\0';
     printer->shown = false;
 }
