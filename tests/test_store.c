@@ -304,13 +304,25 @@ static void test_open_sqlite_prefix(void **state)
     free(dir);
 }
 
+/* Fails unless the file at path still holds exactly `before` and is not in
+ * WAL mode: opening it wrote nothing. */
+static void expect_file_untouched(const char *path, const char *before, size_t before_length)
+{
+    size_t after_length;
+    char *after = test_read_file(path, &after_length);
+    assert_int_equal(after_length, before_length);
+    assert_memory_equal(after, before, before_length);
+    expect_raw_text(path, "PRAGMA journal_mode", "delete");
+    free(after);
+}
+
 static void test_open_rejects_newer_schema(void **state)
 {
     char *dir = test_make_tempdir("store-newer");
     char *path = test_path_join(dir, "newer.db");
     raw_exec(path, "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept');"
                    "PRAGMA user_version = 99;");
-    size_t before_length, after_length;
+    size_t before_length;
     char *before = test_read_file(path, &before_length);
 
     credo_store *store = (credo_store *)&before; /* any non-NULL value; open resets it */
@@ -322,12 +334,8 @@ static void test_open_rejects_newer_schema(void **state)
     expect_contains(err.message, "up to 4");
     expect_contains(err.message, "upgrade credo");
 
-    char *after = test_read_file(path, &after_length);
-    assert_int_equal(after_length, before_length);
-    assert_memory_equal(after, before, before_length);
-    expect_raw_text(path, "PRAGMA journal_mode", "delete");
+    expect_file_untouched(path, before, before_length);
     free(before);
-    free(after);
     free(path);
     free(dir);
 }
@@ -337,7 +345,7 @@ static void test_open_rejects_foreign_database(void **state)
     char *dir = test_make_tempdir("store-foreign");
     char *path = test_path_join(dir, "crm.db");
     raw_exec(path, "CREATE TABLE foo (x TEXT); CREATE TABLE bar (y TEXT); INSERT INTO foo VALUES ('kept');");
-    size_t before_length, after_length;
+    size_t before_length;
     char *before = test_read_file(path, &before_length);
 
     credo_store *store = NULL;
@@ -347,12 +355,8 @@ static void test_open_rejects_foreign_database(void **state)
     expect_contains(err.message, path);
     expect_contains(err.message, "already holds 2 tables that credo did not create (such as 'bar')");
 
-    char *after = test_read_file(path, &after_length);
-    assert_int_equal(after_length, before_length);
-    assert_memory_equal(after, before, before_length);
-    expect_raw_text(path, "PRAGMA journal_mode", "delete");
+    expect_file_untouched(path, before, before_length);
     free(before);
-    free(after);
     free(path);
     free(dir);
 }
