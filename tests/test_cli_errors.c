@@ -261,7 +261,7 @@ static void missing_database_not_created(void **state)
     /* Each command, with the database path placed after it. */
     static const char *const commands[] = {
         "explain deal SO43659 --db", "export --dir /tmp/credo-never-written --db", "diff --db",
-        "conflicts --db", "audit verify --db",
+        "conflicts --db", "audit verify --db", "run --policy " EXAMPLE_DIR "/policy.yaml --db",
     };
     char *dir = test_make_tempdir("missing-db");
     char *db = test_path_join(dir, "mistyped.db");
@@ -285,6 +285,7 @@ static void run_on_empty_store_says_import(void **state)
     (void)state;
     char *dir = test_make_tempdir("empty-db");
     char *db = test_path_join(dir, "empty.db");
+    test_write_file(db, ""); /* an existing, empty file: credo creates its tables in it */
     char command[8192];
     char *output = NULL;
     snprintf(command, sizeof command, "%s run --db %s --policy %s/policy.yaml", CREDO_BINARY, db, EXAMPLE_DIR);
@@ -303,6 +304,7 @@ static void invalid_options_named_once(void **state)
     } cases[] = {
         {"run --frobnicate", "credo run: invalid option '--frobnicate'\nRun 'credo run --help' for the options.\n"},
         {"run --db", "credo run: option '--db' needs a value\nRun 'credo run --help' for the options.\n"},
+        {"run --json=1", "credo run: option '--json' takes no value\nRun 'credo run --help' for the options.\n"},
         {"check -x", "credo check: invalid option '-x'\nRun 'credo check --help' for the options.\n"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

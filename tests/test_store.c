@@ -321,6 +321,7 @@ static void test_open_rejects_newer_schema(void **state)
     char *dir = test_make_tempdir("store-newer");
     char *path = test_path_join(dir, "newer.db");
     raw_exec(path, "CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('kept');"
+                   "CREATE TABLE audit_head (id INTEGER);"
                    "PRAGMA user_version = 99;");
     size_t before_length;
     char *before = test_read_file(path, &before_length);
@@ -353,11 +354,43 @@ static void test_open_rejects_foreign_database(void **state)
     assert_int_equal(credo_store_open(path, &store, &err), CREDO_ERR_STORE);
     assert_null(store);
     expect_contains(err.message, path);
-    expect_contains(err.message, "already holds 2 tables that credo did not create (such as 'bar')");
+    expect_contains(err.message, "already holds 2 tables, views or indexes that credo did not create "
+                                 "(such as 'bar')");
 
     expect_file_untouched(path, before, before_length);
     free(before);
     free(path);
+    free(dir);
+}
+
+static void test_open_rejects_foreign_marks(void **state)
+{
+    /* A file with only a view, one with only an application id, and one
+     * with another program's schema version. */
+    static const struct {
+        const char *sql, *expected;
+    } cases[] = {
+        {"CREATE VIEW v AS SELECT 1;", "already holds 1 table, view or index that credo did not create (such as 'v')"},
+        {"PRAGMA application_id = 1234;", "is marked as another program's database (application id 1234)"},
+        {"PRAGMA user_version = 7;", "has schema version 7 and none of credo's tables; it is not a credo database"},
+    };
+    char *dir = test_make_tempdir("store-marks");
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char name[32];
+        snprintf(name, sizeof name, "other-%zu.db", c);
+        char *path = test_path_join(dir, name);
+        raw_exec(path, cases[c].sql);
+        size_t before_length;
+        char *before = test_read_file(path, &before_length);
+
+        credo_store *store = NULL;
+        credo_error err;
+        assert_int_equal(credo_store_open(path, &store, &err), CREDO_ERR_STORE);
+        expect_contains(err.message, cases[c].expected);
+        expect_file_untouched(path, before, before_length);
+        free(before);
+        free(path);
+    }
     free(dir);
 }
 
@@ -1638,6 +1671,7 @@ int main(void)
         cmocka_unit_test(test_open_sqlite_prefix),
         cmocka_unit_test(test_open_rejects_newer_schema),
         cmocka_unit_test(test_open_rejects_foreign_database),
+        cmocka_unit_test(test_open_rejects_foreign_marks),
         cmocka_unit_test(test_open_rejects_other_file),
         cmocka_unit_test(test_open_missing_folder),
         cmocka_unit_test(test_open_postgresql_not_built),

@@ -48,6 +48,9 @@ int cli_option_error(const char *command, char **argv)
     /* getopt_long leaves optind past the rejected word, and sets optopt to
      * the option's value when only its argument was missing. */
     const char *word = optind > 0 ? argv[optind - 1] : "";
+    const char *equals = strchr(word, '=');
+    if (optopt != 0 && strncmp(word, "--", 2) == 0 && equals != NULL)
+        return cli_usage_error(command, "option '%.*s' takes no value", (int)(equals - word), word);
     if (optopt != 0 && strncmp(word, "--", 2) == 0)
         return cli_usage_error(command, "option '%s' needs a value", word);
     if (optopt != 0 && optopt != '?')

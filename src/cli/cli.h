@@ -29,8 +29,9 @@ int cli_fail(const char *command, const credo_error *err);
 /* Prints a usage error with a pointer to --help and returns EXIT_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Reports the option getopt_long just rejected (an unknown option, or one
- * given without its value) as a usage error and returns EXIT_USAGE. */
+/* Reports the option getopt_long just rejected (an unknown option, one
+ * given without its value, or a flag given one) as a usage error and
+ * returns EXIT_USAGE. */
 int cli_option_error(const char *command, char **argv);
 
 /* Opens a store that must already exist, for the commands that only read

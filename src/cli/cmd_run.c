@@ -50,10 +50,12 @@ static int run_with(const char *db, const char *policy_path, credo_date as_of, s
     int code = EXIT_OK;
     cli_progress printer;
     const credo_progress *progress = cli_progress_start(&printer, "run");
+    /* Once the commit of the run begins, an interrupt waits for its report. */
+    cli_progress_defer_from(&printer, "commit");
 
     credo_status status = credo_policy_load(policy_path, &policy, &err);
     if (status == CREDO_OK)
-        status = credo_store_open(db, &store, &err);
+        status = cli_open_existing_store(db, &store, &err);
     if (status == CREDO_OK)
         status = credo_store_load_progress(store, progress, &snapshot, &err);
     if (status != CREDO_OK) {
@@ -94,6 +96,8 @@ out:
     credo_snapshot_free(snapshot);
     credo_policy_free(policy);
     credo_store_close(store);
+    fflush(stdout);
+    cli_progress_release(&printer);
     return code;
 }
 
@@ -120,7 +124,8 @@ int cmd_run(int argc, char **argv)
             break;
         case 'l':
             if (!cli_parse_count(optarg, &limit))
-                return cli_usage_error("run", "invalid --limit '%s'; write a whole number, 0 for all lines", optarg);
+                return cli_usage_error("run", "invalid --limit '%s'; write a whole number up to %u, 0 for all lines",
+                                       optarg, CLI_COUNT_MAX);
             if (limit == 0)
                 limit = SIZE_MAX;
             break;

@@ -9,6 +9,9 @@
 /* Set while a progress line is open on the terminal, so that a signal
  * handler knows to end it. */
 static volatile sig_atomic_t line_open;
+/* Set once the stage of cli_progress_defer_from has begun; the handler
+ * then records the signal in deferred_signal instead of ending the process. */
+static volatile sig_atomic_t deferring, deferred_signal;
 
 /* Writes n with a comma between groups of three digits. */
 static void format_count(uint64_t n, char out[32])
@@ -38,6 +41,8 @@ static const char *unit_of(const char *stage)
         return "accounts";
     if (strcmp(stage, "credit") == 0)
         return "deals";
+    if (strcmp(stage, "commit") == 0)
+        return NULL; /* one step: shown without counts */
     return "rows";
 }
 
@@ -48,11 +53,14 @@ static void show(const cli_progress *printer, const char *stage, uint64_t done, 
     format_count(total, total_text);
     /* "\r" returns to the start of the line and "\033[K" clears what a
      * longer earlier text left behind. */
-    if (total == 0)
-        fprintf(stderr, "\rcredo %s: %s %s %s\033[K", printer->command, stage, done_text, unit_of(stage));
+    const char *unit = unit_of(stage);
+    if (unit == NULL)
+        fprintf(stderr, "\rcredo %s: %s%s\033[K", printer->command, stage, total != 0 && done >= total ? " done" : "");
+    else if (total == 0)
+        fprintf(stderr, "\rcredo %s: %s %s %s\033[K", printer->command, stage, done_text, unit);
     else
         fprintf(stderr, "\rcredo %s: %s %s of %s %s (%llu%%)\033[K", printer->command, stage, done_text,
-                total_text, unit_of(stage), (unsigned long long)(done * 100 / total));
+                total_text, unit, (unsigned long long)(done * 100 / total));
 }
 
 void cli_progress_update(cli_progress *printer, const char *stage, uint64_t done, uint64_t total, bool ended)
@@ -64,6 +72,9 @@ void cli_progress_update(cli_progress *printer, const char *stage, uint64_t done
      * stage itself); the line is already finished. */
     if (ended && strcmp(printer->ended_stage, stage) == 0 && printer->ended_done == done)
         return;
+
+    if (printer->defer_from != NULL && strcmp(printer->defer_from, stage) == 0)
+        deferring = 1;
 
     bool same_stage = strcmp(printer->stage, stage) == 0;
     if (!same_stage) {
@@ -98,6 +109,10 @@ static void report(void *ctx, const char *stage, uint64_t done, uint64_t total)
  * as it would have without the handler. Only async-signal-safe calls. */
 static void end_line_and_die(int signal_number)
 {
+    if (deferring) {
+        deferred_signal = signal_number;
+        return;
+    }
     if (line_open)
         (void)write(STDERR_FILENO, "\n", 1);
     signal(signal_number, SIG_DFL);
@@ -114,6 +129,21 @@ const credo_progress *cli_progress_start(cli_progress *out, const char *command)
     signal(SIGINT, end_line_and_die);
     signal(SIGTERM, end_line_and_die);
     return &out->progress;
+}
+
+void cli_progress_defer_from(cli_progress *printer, const char *stage)
+{
+    printer->defer_from = stage;
+}
+
+void cli_progress_release(cli_progress *printer)
+{
+    (void)printer;
+    deferring = 0;
+    if (deferred_signal != 0) {
+        signal(deferred_signal, SIG_DFL);
+        raise(deferred_signal);
+    }
 }
 
 void cli_progress_finish(cli_progress *printer)

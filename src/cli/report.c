@@ -26,13 +26,15 @@ static const char *format_amount(credo_money amount, char *out)
     return out;
 }
 
+/* Where the lists of accounts and deals are, besides the text report. */
+#define ROWS_ELSEWHERE "--json and credo export give every one"
+
 /* Prints "  ... and N more" when a list of `count` lines stopped at
- * `limit`. */
-static void print_more(FILE *out, size_t count, size_t limit)
+ * `limit`, and where else the whole list is. */
+static void print_more(FILE *out, size_t count, size_t limit, const char *elsewhere)
 {
     if (count > limit)
-        fprintf(out, "  ... and %zu more (--limit 0 lists all; --json and credo export give every one)\n",
-                count - limit);
+        fprintf(out, "  ... and %zu more (--limit 0 lists all; %s)\n", count - limit, elsewhere);
 }
 
 static void print_summary(FILE *out, const credo_run *run, int64_t run_id)
@@ -76,7 +78,7 @@ static void print_uncredited(FILE *out, const credo_run *run, size_t limit)
                 run->credit->problem[d]);
         listed++;
     }
-    print_more(out, run->summary.uncredited, limit);
+    print_more(out, run->summary.uncredited, limit, ROWS_ELSEWHERE);
     fprintf(out, "\n");
 }
 
@@ -116,7 +118,7 @@ static void print_territories(FILE *out, const credo_run *run, size_t limit)
         fprintf(out, "%-12s %-24s %9zu %7zu %20s %17zu\n", territory->id, territory->name ? territory->name : "",
                 totals[t].accounts, totals[t].deals, format_amount(totals[t].won, won), totals[t].out_of_territory);
     }
-    print_more(out, typed, limit);
+    print_more(out, typed, limit, "--json gives every territory");
     fprintf(out, "\n");
     free(totals);
 }
@@ -138,7 +140,7 @@ static void print_unassigned(FILE *out, const credo_run *run, size_t limit)
                     credo_buf_text(&reason));
             listed++;
         }
-        print_more(out, count, limit);
+        print_more(out, count, limit, ROWS_ELSEWHERE);
     }
     fprintf(out, "\n");
     credo_buf_free(&reason);
@@ -178,7 +180,7 @@ static void print_out_of_territory(FILE *out, const credo_run *run, size_t limit
         print_members(out, run->policy, territory, run->ownership->date[d]);
         fprintf(out, "\n");
     }
-    print_more(out, run->summary.out_of_territory, limit);
+    print_more(out, run->summary.out_of_territory, limit, ROWS_ELSEWHERE);
 }
 
 void report_print_text(FILE *out, const credo_run *run, int64_t run_id, size_t limit)

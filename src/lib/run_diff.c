@@ -204,6 +204,19 @@ static const char *or_none(const char *text)
 }
 
 /* Writes the reasons of a change, most telling first. */
+/* Appends why a rep's lines of one kind left or joined a deal: the rule
+ * that gave them no longer applies or now applies. Roll-up lines come from
+ * the roll-up setting, not from a rule of their own. */
+static void describe_line_move(const credo_credit_change *change, credo_buf *why)
+{
+    const char *verb = change->before_present ? "no longer applies" : "now applies";
+    const char *rule = change->before_present ? change->rule_before : change->rule_after;
+    if (strcmp(change->kind, "rollup") == 0)
+        credo_buf_printf(why, "roll-up credit %s; ", verb);
+    else
+        credo_buf_printf(why, "%s credit by rule %s %s; ", change->kind, rule, verb);
+}
+
 static void explain_change(const credo_credit_change *change, const deal_fact *before, const deal_fact *after,
                            credo_buf *why)
 {
@@ -224,10 +237,8 @@ static void explain_change(const credo_credit_change *change, const deal_fact *b
     /* With no reason above, a line that left or joined the deal did so
      * because its rule's condition changed, such as an overlay that no
      * longer covers the account. */
-    if (why->length == 0 && change->before_present && !change->after_present)
-        credo_buf_printf(why, "%s credit by rule %s no longer applies; ", change->kind, change->rule_before);
-    if (why->length == 0 && !change->before_present && change->after_present)
-        credo_buf_printf(why, "%s credit by rule %s now applies; ", change->kind, change->rule_after);
+    if (why->length == 0 && change->before_present != change->after_present)
+        describe_line_move(change, why);
     if (why->length == 0)
         credo_buf_puts(why, "amount changed; ");
     if (credo_buf_failed(why) || why->length < 2)
@@ -510,7 +521,7 @@ void credo_run_diff_text(const credo_run_diff *diff, credo_buf *out)
         end = rep_group(diff, first, &deltas);
         credo_buf_printf(out, "rep %s: ", diff->changes[first].rep_id);
         deltas_text(&deltas, out);
-        credo_buf_puts(out, "\n");
+        credo_buf_printf(out, " (%zu change%s)\n", end - first, end - first == 1 ? "" : "s");
         for (size_t i = first; i < end; i++) {
             const credo_credit_change *change = &diff->changes[i];
             credo_buf_printf(out, "  deal %s %s: %s -> %s: %s\n", change->deal_id, change->kind,

@@ -172,10 +172,15 @@ credo_status credo_run_save_progress(credo_store *store, const credo_run *run,
         status = audit_run(store, run, *run_id, credo_buf_text(&summary), err);
     if (status == CREDO_OK)
         status = credo_run_audit_changes(store, run, *run_id, err);
-    if (status == CREDO_OK)
-        status = credo_store_commit(store, err);
-    if (status == CREDO_OK)
+    if (status == CREDO_OK) {
+        /* "commit" brackets the point after which the run is stored, which
+         * includes SQLite's checkpoint of the write-ahead log. */
         credo_progress_report(progress, "store", saved.total, saved.total);
+        credo_progress_report(progress, "commit", 0, 1);
+        status = credo_store_commit(store, err);
+    }
+    if (status == CREDO_OK)
+        credo_progress_report(progress, "commit", 1, 1);
     if (status != CREDO_OK)
         credo_store_rollback(store);
     credo_buf_free(&summary);

@@ -448,9 +448,28 @@ static credo_status read_user_version(sqlite_store *store, int *version, credo_e
     return status;
 }
 
+/* Whether the database has a table of this name; false when it cannot
+ * tell. credo has had the table audit_head since schema version 2. */
+static bool has_table(const sqlite_store *store, const char *name)
+{
+    sqlite3_stmt *stmt = NULL;
+    if (sqlite3_prepare_v2(store->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1, &stmt,
+                           NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+    bool found = sqlite3_step(stmt) == SQLITE_ROW;
+    sqlite3_finalize(stmt);
+    return found;
+}
+
 /* Rejects a schema that this build does not know. */
 static credo_status check_version(const sqlite_store *store, int version, credo_error *err)
 {
+    if (version > CREDO_SCHEMA_VERSION && !has_table(store, "audit_head"))
+        return credo_error_set(err, CREDO_ERR_STORE,
+                               "%s has schema version %d and none of credo's tables; it is not a credo "
+                               "database, so give --db a new file or a database that credo created",
+                               store->path, version);
     if (version > CREDO_SCHEMA_VERSION)
         return credo_error_set(err, CREDO_ERR_STORE,
                                "%s has schema version %d but this credo reads versions up to "
@@ -464,16 +483,17 @@ static credo_status check_version(const sqlite_store *store, int version, credo_
     return CREDO_OK;
 }
 
-/* Rejects a file with schema version 0 that already has tables: another
- * program's database, which credo must not add its tables to. A credo
- * database records its version in the same transaction as its tables. */
+/* Rejects a file with schema version 0 that already has tables, views or
+ * indexes, or an application id: another program's database, which credo
+ * must not add its tables to. A credo database records its version in the
+ * same transaction as its tables. */
 static credo_status check_not_foreign(sqlite_store *store, int version, credo_error *err)
 {
     if (version != 0)
         return CREDO_OK;
     sqlite3_stmt *stmt = NULL;
-    static const char sql[] = "SELECT count(*), min(name) FROM sqlite_master WHERE type = 'table' "
-                              "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+    static const char sql[] = "SELECT count(*), min(name), (SELECT application_id FROM pragma_application_id) "
+                              "FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
     if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) != SQLITE_OK)
         return fail(store, err, "list the tables");
     credo_status status = CREDO_OK;
@@ -481,11 +501,18 @@ static credo_status check_not_foreign(sqlite_store *store, int version, credo_er
         status = fail(store, err, "list the tables");
     else if (sqlite3_column_int64(stmt, 0) > 0)
         status = credo_error_set(err, CREDO_ERR_STORE,
-                                 "%s already holds %lld table%s that credo did not create (such as '%s'); "
-                                 "give --db a new file or a database that credo created",
+                                 "%s already holds %lld table%s, view%s or index%s that credo did not create "
+                                 "(such as '%s'); give --db a new file or a database that credo created",
                                  store->path, (long long)sqlite3_column_int64(stmt, 0),
                                  sqlite3_column_int64(stmt, 0) == 1 ? "" : "s",
+                                 sqlite3_column_int64(stmt, 0) == 1 ? "" : "s",
+                                 sqlite3_column_int64(stmt, 0) == 1 ? "" : "es",
                                  (const char *)sqlite3_column_text(stmt, 1));
+    else if (sqlite3_column_int64(stmt, 2) != 0)
+        status = credo_error_set(err, CREDO_ERR_STORE,
+                                 "%s is marked as another program's database (application id %lld); give --db "
+                                 "a new file or a database that credo created",
+                                 store->path, (long long)sqlite3_column_int64(stmt, 2));
     sqlite3_finalize(stmt);
     return status;
 }
