@@ -18,6 +18,7 @@
 #include "credo/engine.h"
 #include "credo/policy.h"
 #include "credo/rule_index.h"
+#include "rule_index_internal.h"
 
 /* Seed of the random policies; change it to explore other cases. */
 #define DIFF_SEED UINT64_C(0x5eed2024c0ffee01)
@@ -1118,6 +1119,84 @@ static void bind_composite_pairs(void **state)
     credo_snapshot_free(snapshot);
 }
 
+/* Every key of a pair table with a direct index finds the same postings
+ * through the index as through the map. Both tables of PAIR_POLICY get an
+ * index, because the fillers compile tests on both the postal code and the
+ * industry, which ranks those columns. */
+static void bind_pair_direct_index(void **state)
+{
+    (void)state;
+    credo_snapshot *snapshot = pair_snapshot();
+    credo_policy *policy = parse_policy(PAIR_POLICY);
+    credo_error err = {0};
+    credo_rule_index *index = NULL;
+    credo_rule_bound *bound = NULL;
+    assert_int_equal(credo_rule_index_build(policy, &index, &err), CREDO_OK);
+    assert_int_equal(credo_rule_index_bind(index, snapshot, &bound, &err), CREDO_OK);
+    size_t direct = 0, keys = 0;
+    for (size_t p = 0; p < bound->pair_count; p++) {
+        const ri_pair_table *table = &bound->pairs[p];
+        if (table->dense_start == NULL)
+            continue;
+        direct++;
+        const ri_text_column *column = &bound->text[table->column];
+        for (size_t i = 0; i <= table->map.mask; i++) {
+            const ri_pair_slot *slot = &table->map.slots[i];
+            if (slot->key == 0)
+                continue;
+            const ri_slot *anchor = ri_map_find(&column->map, (uint32_t)(slot->key >> 32));
+            assert_non_null(anchor);
+            uint32_t start = UINT32_MAX;
+            uint32_t count = ri_pair_dense_slice(table, anchor->rank, (int64_t)(slot->key & UINT32_MAX), &start);
+            assert_int_equal(count, slot->count);
+            assert_int_equal(start, slot->start);
+            keys++;
+        }
+    }
+    assert_int_equal(direct, 2);
+    /* (98001, band 100-199) for "band"; (Tech, US-WA) and (Tech, US-NY) for "tech". */
+    assert_int_equal(keys, 3);
+    credo_rule_bound_free(bound);
+    credo_rule_index_free(index);
+    credo_policy_free(policy);
+    credo_snapshot_free(snapshot);
+}
+
+/* A rule of a postal code and an open-below employee band, so that the
+ * band is the one test left after the anchor: an account without an
+ * employee count must not pass it. */
+#define MISSING_POLICY                                                                      \
+    "credo_policy: 1\n"                                                                     \
+    "types: [{id: geo, priority: 1}]\n"                                                     \
+    "territories:\n"                                                                        \
+    "  - {id: small, type: geo, match: 'postal_code = \"98001\" and employees < 200'}\n"
+
+/* Rows p00..p59 of pair_snapshot with the employee count of every even
+ * row removed. Postal 98001 contains rows 0-3, 24-27 and 48-51. Of those,
+ * rows 0, 1, 25, 26, 50 and 51 had fewer than 200 employees (i % 5 of 0 or
+ * 1), and only the odd ones keep their count, so rows 1, 25 and 51 match. */
+static void assign_missing_number_fails(void **state)
+{
+    (void)state;
+    credo_snapshot *snapshot = pair_snapshot();
+    for (size_t i = 0; i < 60; i += 2)
+        snapshot->accounts.employees[i] = CREDO_NUMBER_NONE;
+    credo_policy *policy = parse_policy(MISSING_POLICY);
+    credo_error err = {0};
+    credo_rule_index *index = NULL;
+    credo_assignment *got = NULL;
+    assert_int_equal(credo_rule_index_build(policy, &index, &err), CREDO_OK);
+    assert_int_equal(credo_assign_accounts_indexed(snapshot, policy, index, &got, &err), CREDO_OK);
+    for (size_t i = 0; i < 60; i++) {
+        bool small = i == 1 || i == 25 || i == 51;
+        assert_int_equal(got->status[i], small ? CREDO_ACCOUNT_ASSIGNED : CREDO_ACCOUNT_GAP);
+    }
+    credo_assignment_free(got);
+    credo_rule_index_free(index);
+    credo_policy_free(policy);
+    credo_snapshot_free(snapshot);
+}
+
 typedef struct progress_log {
     uint64_t calls, last_done, last_total;
     bool ascending;
@@ -1182,6 +1261,8 @@ int main(void)
         cmocka_unit_test(bound_rows_unsorted_rejected),
         cmocka_unit_test(assign_band_joined),
         cmocka_unit_test(bind_composite_pairs),
+        cmocka_unit_test(bind_pair_direct_index),
+        cmocka_unit_test(assign_missing_number_fails),
         cmocka_unit_test(assign_threads_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

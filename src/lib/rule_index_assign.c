@@ -52,9 +52,10 @@ typedef struct scratch {
     bool ordered;                 /* rows arrive out of row order, so the cursors are found by binary search */
 } scratch;
 
-static void try_conjunction(scratch *s, uint32_t c, uint32_t t, uint32_t row)
+static void try_conjunction(scratch *s, uint32_t c, const ri_filter *filter, uint32_t row)
 {
-    if (s->stamp[t] == s->generation || !ri_conjunction_holds(s->bound, c, row, s->values))
+    uint32_t t = filter->territory;
+    if (s->stamp[t] == s->generation || (!filter->decides && !ri_conjunction_holds(s->bound, c, row, s->values)))
         return;
     s->stamp[t] = s->generation;
     s->matched[s->matched_count++] = t;
@@ -69,7 +70,7 @@ static void try_list(scratch *s, const uint32_t *list, const ri_filter *filters,
         if (value >= filter->low && value <= filter->high &&
             ((uint64_t)filter->high - (uint64_t)filter->low >= 64 ||
              ((filter->mask >> (value - filter->low)) & 1) != 0)) {
-            try_conjunction(s, list[i], filter->territory, row);
+            try_conjunction(s, list[i], filter, row);
         }
     }
 }
@@ -91,6 +92,13 @@ static void gather_pairs(scratch *s, const uint32_t *record)
         int64_t code = table->slot < RI_NUMBER_FIELDS ? codes[table->slot] : s->values[table->slot];
         if (id == CREDO_STR_NONE || code < 0)
             continue;
+        if (table->dense_start != NULL) {
+            /* The anchor's column is ranked, so its slot value is the rank. */
+            uint32_t start = 0;
+            uint32_t count = ri_pair_dense_slice(table, s->values[RI_NUMBER_FIELDS + table->column], code, &start);
+            try_list(s, table->postings + start, table->filters + start, count, row);
+            continue;
+        }
         uint64_t key = (uint64_t)id << 32 | (uint32_t)code;
         if (key != s->last_pair_key[p]) {
             s->last_pair_key[p] = key;

@@ -435,27 +435,51 @@ static size_t longest_conjunction(const credo_rule_index *index)
     return longest;
 }
 
-static ri_filter filter_of(const credo_rule_bound *bound, uint32_t c)
+/* The filter of conjunction c's first test, without `decides`. */
+static ri_filter first_test_filter(const credo_rule_bound *bound, uint32_t c)
 {
     uint32_t t = bound->index->conjunctions[c].territory;
-    ri_filter pass_all = {INT64_MIN, INT64_MAX, ~UINT64_C(0), 0, t};
+    ri_filter pass_all = {.low = INT64_MIN, .high = INT64_MAX, .mask = ~UINT64_C(0), .territory = t};
     if (bound->test_start[c] == bound->test_start[c + 1])
         return pass_all;
     const ri_test *test = &bound->tests[bound->test_start[c]];
     if (test->kind != RI_TEST_SET || test->outside || test->negated)
         return pass_all;
-    if (test->count == 0)
-        return (ri_filter){1, 0, 0, test->slot, t}; /* an empty set: nothing passes */
+    if (test->count == 0) /* an empty set: nothing passes */
+        return (ri_filter){.low = 1, .high = 0, .mask = 0, .slot = test->slot, .territory = t};
     if (test->count == 1)
-        return (ri_filter){test->low, test->high, ~UINT64_C(0), test->slot, t};
+        return (ri_filter){.low = test->low, .high = test->high, .mask = ~UINT64_C(0), .slot = test->slot,
+                           .territory = t};
     const ri_interval *first = &bound->intervals[test->first];
     const ri_interval *last = first + test->count - 1;
     if ((uint64_t)last->high - (uint64_t)first->low >= 64)
         return pass_all;
-    ri_filter filter = {first->low, last->high, 0, test->slot, t};
+    ri_filter filter = {.low = first->low, .high = last->high, .mask = 0, .slot = test->slot, .territory = t};
     for (const ri_interval *at = first; at <= last; at++)
         for (int64_t v = at->low; v <= at->high; v++)
             filter.mask |= UINT64_C(1) << (v - first->low);
+    return filter;
+}
+
+/* Whether passing filter, made by first_test_filter, implies that every
+ * compiled test of conjunction c holds. A missing value is INT64_MIN and
+ * fails every SET test that is not negated, so a filter whose low end is
+ * INT64_MIN would let it through and is not exact. */
+static bool filter_decides(const credo_rule_bound *bound, uint32_t c, const ri_filter *filter)
+{
+    uint32_t tests = bound->test_start[c + 1] - bound->test_start[c];
+    if (tests == 0)
+        return true;
+    const ri_test *test = &bound->tests[bound->test_start[c]];
+    return tests == 1 && test->kind == RI_TEST_SET && !test->outside && !test->negated &&
+           filter->slot == test->slot && filter->low != INT64_MIN &&
+           (test->count != 1 || filter->mask == ~UINT64_C(0));
+}
+
+static ri_filter filter_of(const credo_rule_bound *bound, uint32_t c)
+{
+    ri_filter filter = first_test_filter(bound, c);
+    filter.decides = filter_decides(bound, c, &filter) ? 1u : 0u;
     return filter;
 }
 

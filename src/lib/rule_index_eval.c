@@ -32,12 +32,11 @@ static bool generic_test_holds(const credo_rule_bound *bound, const ri_test *tes
 
 bool ri_conjunction_holds(const credo_rule_bound *bound, uint32_t c, uint32_t row, const int64_t *values)
 {
-    const ri_test *test = bound->tests + bound->test_start[c];
-    const ri_test *end = bound->tests + bound->test_start[c + 1];
-    for (; test < end; test++) {
+    for (const ri_test *test = bound->tests + bound->test_start[c];; test++) {
         bool holds;
         switch (test->kind) {
         case RI_TEST_SET:
+        case RI_TEST_MASK:
             holds = ri_set_test_holds(bound, test, values[test->slot]);
             break;
         case RI_TEST_CONST:
@@ -49,6 +48,7 @@ bool ri_conjunction_holds(const credo_rule_bound *bound, uint32_t c, uint32_t ro
         }
         if (!holds)
             return false;
+        if (test->last)
+            return true;
     }
-    return true;
 }

@@ -64,7 +64,11 @@ typedef struct ri_map {
 typedef struct ri_filter {
     int64_t low, high;
     uint64_t mask;
-    uint32_t slot;
+    uint32_t slot : 31;
+    /* 1 when passing the filter is passing the conjunction: the first test
+     * is its only one and the filter checks it exactly, or it has none. The
+     * candidate then matches without reading its tests. */
+    uint32_t decides : 1;
     uint32_t territory; /* the conjunction's territory, so that a candidate whose
                          * territory already matched is skipped without reading
                          * the conjunction */
@@ -130,7 +134,11 @@ typedef struct ri_text_entry {
 typedef enum ri_test_kind {
     RI_TEST_SET = 0, /* the value of one slot against a set of intervals */
     RI_TEST_CONST,   /* the value is missing for every account (an absent attribute) */
-    RI_TEST_GENERIC  /* the literal evaluated through the expression getter */
+    RI_TEST_GENERIC, /* the literal evaluated through the expression getter */
+    /* A SET test of several intervals within 64 consecutive values, made
+     * when binding ends: the value is inside when bit (value - low) of mask
+     * is set. */
+    RI_TEST_MASK
 } ri_test_kind;
 
 /* An inclusive interval of slot values. */
@@ -146,13 +154,18 @@ typedef struct ri_interval {
  * test holds when the value is present and lies in the intervals (outside
  * of them when `outside`), and the result is inverted when `negated`. */
 typedef struct ri_test {
-    int64_t low, high;  /* the only interval, when count == 1 */
+    int64_t low;        /* SET: low end of the only interval, when count == 1 */
+    union {
+        int64_t high;   /* SET: high end of the only interval, when count == 1 */
+        uint64_t mask;  /* MASK: the values inside, from low */
+    };
     uint32_t slot;
     uint32_t first;     /* SET: first interval in bound->intervals; GENERIC: literal index */
     uint32_t count;     /* SET: intervals; 0 is the empty set */
     uint8_t kind;       /* ri_test_kind */
     uint8_t outside;
     uint8_t negated;
+    uint8_t last;       /* set on the last test of a conjunction once binding ends */
 } ri_test;
 
 /* An inclusive interval [low, high] of a number anchor. */
@@ -192,6 +205,14 @@ typedef struct ri_pair_table {
     uint32_t *postings;
     ri_filter *filters; /* one per posting */
     size_t posting_count;
+    /* Direct index, when the anchor's column is ranked and the table is
+     * small enough (see ri_pair_dense_slice): the postings of (anchor rank
+     * r, code k) are postings[dense_start[i], dense_start[i + 1]) with
+     * i = r * dense_width + k, laid out in the order of i, so a pass in
+     * rank order reads the table front to back. NULL otherwise. */
+    uint32_t *dense_start;
+    size_t dense_ranks;   /* ranks of the anchor's column */
+    uint32_t dense_width; /* 1 + the largest code listed */
 } ri_pair_table;
 
 /* Most codes one conjunction is listed under in a pair table; a test that
@@ -217,7 +238,11 @@ struct credo_rule_bound {
     uint32_t *skip;             /* per conjunction: the anchor literal, or UINT32_MAX */
     uint8_t *anchor;            /* per conjunction: ri_anchor_kind */
     /* Compiled verification: conjunction c checks tests[test_start[c],
-     * test_start[c + 1]), its anchor left out, the most selective first. */
+     * test_start[c + 1]), its anchor left out, the most selective first.
+     * When binding ends, ri_order_build moves each conjunction's tests to
+     * where an ordered pass reads them (see rule_index_order.c). From then
+     * on they run from test_start[c] to the first test marked `last`, and
+     * test_start[c + 1] no longer ends them. */
     ri_test *tests;
     uint32_t *test_start;
     ri_interval *intervals;
@@ -277,12 +302,18 @@ static inline bool ri_intervals_contain(const ri_interval *intervals, uint32_t c
     return low > 0 && value <= intervals[low - 1].high;
 }
 
-/* Returns whether a RI_TEST_SET test holds for a slot value. Inline because
- * it runs for every candidate that passes its filter. */
+/* Returns whether a RI_TEST_SET or RI_TEST_MASK test holds for a slot
+ * value. Inline because it runs for every candidate that passes its
+ * filter. */
 static inline bool ri_set_test_holds(const credo_rule_bound *bound, const ri_test *test, int64_t value)
 {
     if (value == INT64_MIN)
         return test->negated;
+    if (test->kind == RI_TEST_MASK) {
+        uint64_t offset = (uint64_t)value - (uint64_t)test->low;
+        bool inside = value >= test->low && offset < 64 && ((test->mask >> offset) & 1) != 0;
+        return (inside != test->outside) != test->negated;
+    }
     bool inside = test->count == 1   ? value >= test->low && value <= test->high
                   : test->count == 0 ? false
                                      : ri_intervals_contain(bound->intervals + test->first, test->count, value);
@@ -343,6 +374,13 @@ static inline int64_t ri_pair_number_code(const credo_rule_bound *bound, int n, 
 {
     const credo_number *bounds = bound->pair_bounds[n];
     size_t low = 0, high = bound->pair_bound_count[n];
+    if (high <= 8) {
+        /* Counted without branches: the code changes from account to
+         * account, so a binary search mispredicts about once a row. */
+        for (size_t i = 0; i < high; i++)
+            low += bounds[i] <= v;
+        return (int64_t)low;
+    }
     while (low < high) {
         size_t middle = low + (high - low) / 2;
         if (bounds[middle] <= v)
@@ -351,6 +389,19 @@ static inline int64_t ri_pair_number_code(const credo_rule_bound *bound, int n, 
             high = middle;
     }
     return (int64_t)low;
+}
+
+/* Finds the postings of (anchor rank, code) in a table with a direct
+ * index: sets *start and returns their count, 0 for a rank or code that
+ * lists nothing. */
+static inline uint32_t ri_pair_dense_slice(const ri_pair_table *table, int64_t rank, int64_t code,
+                                           uint32_t *start)
+{
+    if (rank < 0 || (uint64_t)rank >= table->dense_ranks || code < 0 || code >= (int64_t)table->dense_width)
+        return 0;
+    size_t i = (size_t)rank * table->dense_width + (size_t)code;
+    *start = table->dense_start[i];
+    return table->dense_start[i + 1] - *start;
 }
 
 /* Computes the key under which account row `row` reads table; false when
@@ -436,8 +487,9 @@ void ri_number_field_free(ri_number_field *field);
 /* ---- rule_index_order.c ---- */
 
 /* Chooses the column that orders assignment, fills bound->order_code and
- * bound->listed, and marks the number fields the assignment loop reads.
- * Runs last in binding. Returns false when out of memory. */
+ * bound->listed, marks the number fields the assignment loop reads and
+ * lays the compiled tests out in the order of that column. Runs last in
+ * binding. Returns false when out of memory. */
 bool ri_order_build(credo_rule_bound *bound);
 
 /* Account records: the column values the assignment loop reads for one

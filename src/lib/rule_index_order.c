@@ -3,7 +3,8 @@
  * postings, which is the postal code in a geographic plan. Consecutive
  * accounts then read the same posting lists and verify the same
  * conjunctions while those are still in cache. Each account's result is
- * still stored at its own row. */
+ * still stored at its own row. The compiled tests are laid out in the same
+ * order, so that verifying reads them front to back too. */
 #include "rule_index_internal.h"
 
 #include <stdlib.h>
@@ -50,10 +51,125 @@ static void mark_number_reads(credo_rule_bound *bound)
             bound->number_read[test->slot] = true;
 }
 
+/* Order in which tests are laid out: conjunctions are appended when first
+ * met, and each conjunction's tests are copied to the end of `tests`. */
+typedef struct test_layout {
+    credo_rule_bound *bound;
+    ri_test *tests;
+    uint32_t *start; /* per conjunction: its first test in `tests` */
+    uint8_t *placed;
+    size_t count;
+} test_layout;
+
+/* Turns a SET test of several intervals within 64 consecutive values into
+ * a MASK test, which needs no search of bound->intervals. */
+static void use_mask(const credo_rule_bound *bound, ri_test *test)
+{
+    if (test->kind != RI_TEST_SET || test->count < 2)
+        return;
+    const ri_interval *first = &bound->intervals[test->first];
+    const ri_interval *last = first + test->count - 1;
+    if (first->low == INT64_MIN || (uint64_t)last->high - (uint64_t)first->low >= 64)
+        return;
+    uint64_t mask = 0;
+    for (const ri_interval *at = first; at <= last; at++)
+        for (int64_t v = at->low; v <= at->high; v++)
+            mask |= UINT64_C(1) << (v - first->low);
+    test->kind = RI_TEST_MASK;
+    test->low = first->low;
+    test->mask = mask;
+}
+
+/* Copies conjunction c's tests to the layout, unless they are there
+ * already, and marks the last one. A conjunction without tests points at
+ * the test at 0, which always holds. */
+static void place(test_layout *layout, uint32_t c)
+{
+    const credo_rule_bound *bound = layout->bound;
+    if (layout->placed[c])
+        return;
+    layout->placed[c] = 1;
+    uint32_t from = bound->test_start[c], to = bound->test_start[c + 1];
+    if (from == to) {
+        layout->start[c] = 0;
+        return;
+    }
+    layout->start[c] = (uint32_t)layout->count;
+    memcpy(layout->tests + layout->count, bound->tests + from, (to - from) * sizeof *layout->tests);
+    for (uint32_t i = 0; i < to - from; i++)
+        use_mask(bound, &layout->tests[layout->count + i]);
+    layout->count += to - from;
+    layout->tests[layout->count - 1].last = 1;
+}
+
+static void place_list(test_layout *layout, const uint32_t *postings, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        place(layout, postings[i]);
+}
+
+/* Places the conjunctions that the accounts of rank r in order column k
+ * read: those listed under the value, then those of the pair tables
+ * anchored on the column with a direct index. */
+static void place_rank(test_layout *layout, size_t k, size_t r)
+{
+    const credo_rule_bound *bound = layout->bound;
+    const ri_text_column *column = &bound->text[k];
+    const ri_slot *slot = ri_map_find(&column->map, column->sorted[r]);
+    if (slot != NULL)
+        place_list(layout, column->postings + slot->start, slot->count);
+    for (size_t p = 0; p < bound->pair_count; p++) {
+        const ri_pair_table *table = &bound->pairs[p];
+        if (table->column != k || table->dense_start == NULL)
+            continue;
+        uint32_t from = table->dense_start[r * table->dense_width];
+        uint32_t to = table->dense_start[(r + 1) * table->dense_width];
+        place_list(layout, table->postings + from, to - from);
+    }
+}
+
+/* Moves the tests of the conjunctions that an ordered pass verifies for
+ * one value of order column k (SIZE_MAX for none) next to each other, in
+ * the order of the values' ranks. The accounts of one postal code then
+ * read a few cache lines of tests instead of one per conjunction. The
+ * conjunctions that no such list contains follow in index order. */
+static bool lay_out_tests(credo_rule_bound *bound, size_t k)
+{
+    size_t conjunctions = bound->index->conjunction_count;
+    size_t total = bound->test_start[conjunctions];
+    test_layout layout = {.bound = bound,
+                          .tests = malloc((total + 1) * sizeof *layout.tests),
+                          .start = malloc((conjunctions + 1) * sizeof *layout.start),
+                          .placed = calloc(conjunctions + 1, 1),
+                          .count = 1};
+    bool ok = layout.tests != NULL && layout.start != NULL && layout.placed != NULL;
+    if (ok) {
+        /* A RI_TEST_CONST test holds when negated is set. */
+        layout.tests[0] = (ri_test){.kind = RI_TEST_CONST, .negated = 1, .last = 1};
+        for (size_t r = 0; k != SIZE_MAX && r < bound->text[k].sorted_count; r++)
+            place_rank(&layout, k, r);
+        for (uint32_t c = 0; c < conjunctions; c++)
+            place(&layout, c);
+        layout.start[conjunctions] = (uint32_t)layout.count;
+        free(bound->tests);
+        free(bound->test_start);
+        bound->tests = layout.tests;
+        bound->test_start = layout.start;
+        bound->bytes += sizeof *layout.tests;
+    } else {
+        free(layout.tests);
+        free(layout.start);
+    }
+    free(layout.placed);
+    return ok;
+}
+
 bool ri_order_build(credo_rule_bound *bound)
 {
     mark_number_reads(bound);
     size_t k = order_column(bound);
+    if (!lay_out_tests(bound, k))
+        return false;
     if (k == SIZE_MAX)
         return true;
     const ri_text_column *column = &bound->text[k];

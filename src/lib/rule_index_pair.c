@@ -45,9 +45,15 @@ typedef struct pair_work {
 
 /* ---- the hash map ---- */
 
+/* The home slot of key: a hash of the anchor value plus the code. The keys
+ * of one anchor value then sit in neighbouring slots, and build_tables lays
+ * their postings out next to each other. An ordered pass assigns the
+ * accounts of one anchor value one after another, so they read a few cache
+ * lines instead of one per key. */
 static size_t pair_slot_of(uint64_t key, size_t mask)
 {
-    return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 29) & mask;
+    uint64_t anchor = key >> 32, code = key & UINT32_MAX;
+    return (size_t)(((anchor * UINT64_C(0x9E3779B97F4A7C15)) >> 29) + code) & mask;
 }
 
 const ri_pair_slot *ri_pair_find(const ri_pair_map *map, uint64_t key)
@@ -103,6 +109,7 @@ void ri_pair_table_free(ri_pair_table *table)
     free(table->map.slots);
     free(table->postings);
     free(table->filters);
+    free(table->dense_start);
     memset(table, 0, sizeof *table);
 }
 
@@ -301,6 +308,88 @@ static void emit(pair_work *w, const ri_text_entry *entry)
     }
 }
 
+/* Largest direct index a table gets: PAIR_DENSE_PER_POSTING entries per
+ * posting, which costs at most 16 bytes per posting (each posting costs 36
+ * already, with its filter), or PAIR_DENSE_MIN_ENTRIES (16 KiB) for a
+ * small table. */
+#define PAIR_DENSE_PER_POSTING 4
+#define PAIR_DENSE_MIN_ENTRIES 4096
+
+/* The rank of anchor value id in the ranked column, or -1 for a value that
+ * no account has. Keys of such values are reachable through the map only. */
+static int64_t anchor_rank(const ri_text_column *column, uint64_t id)
+{
+    const ri_slot *slot = ri_map_find(&column->map, (uint32_t)id);
+    if (slot == NULL || slot->rank >= column->sorted_count || column->sorted[slot->rank] != id)
+        return -1;
+    return slot->rank;
+}
+
+/* Index of key in table's direct index, or SIZE_MAX when it has none. */
+static size_t dense_index(const ri_text_column *column, const ri_pair_table *table, uint64_t key)
+{
+    int64_t rank = anchor_rank(column, key >> 32);
+    return rank < 0 ? SIZE_MAX : (size_t)rank * table->dense_width + (size_t)(key & UINT32_MAX);
+}
+
+/* Counts the postings of each direct index entry into dense_start and
+ * turns the counts into starts. */
+static void dense_count(const ri_text_column *column, ri_pair_table *table, size_t entries)
+{
+    for (size_t s = 0; s <= table->map.mask; s++) {
+        const ri_pair_slot *slot = &table->map.slots[s];
+        size_t i = slot->key == 0 ? SIZE_MAX : dense_index(column, table, slot->key);
+        if (i != SIZE_MAX)
+            table->dense_start[i + 1] += slot->count;
+    }
+    for (size_t i = 1; i <= entries; i++)
+        table->dense_start[i] += table->dense_start[i - 1];
+}
+
+/* Reorders table's postings by (anchor rank, code) and fills its direct
+ * index, when the anchor's column is ranked and the index stays within the
+ * limit above. The map's slices move with the postings, so lookups by key
+ * still work. Returns false when out of memory. */
+static bool densify(credo_rule_bound *bound, ri_pair_table *table)
+{
+    const ri_text_column *column = &bound->text[table->column];
+    uint64_t width = 0;
+    for (size_t s = 0; table->map.slots != NULL && s <= table->map.mask; s++)
+        if (table->map.slots[s].key != 0 && (table->map.slots[s].key & UINT32_MAX) >= width)
+            width = (table->map.slots[s].key & UINT32_MAX) + 1;
+    uint64_t limit = (uint64_t)PAIR_DENSE_PER_POSTING * table->posting_count;
+    if (limit < PAIR_DENSE_MIN_ENTRIES)
+        limit = PAIR_DENSE_MIN_ENTRIES;
+    if (!column->ranked || width == 0 || (uint64_t)column->sorted_count * width > limit)
+        return true;
+    size_t entries = column->sorted_count * (size_t)width;
+    table->dense_width = (uint32_t)width;
+    table->dense_ranks = column->sorted_count;
+    table->dense_start = calloc(entries + 1, sizeof *table->dense_start);
+    uint32_t *postings = malloc((table->posting_count == 0 ? 1 : table->posting_count) * sizeof *postings);
+    if (table->dense_start == NULL || postings == NULL) {
+        free(postings);
+        return false;
+    }
+    dense_count(column, table, entries);
+    uint32_t next_unranked = table->dense_start[entries];
+    for (size_t s = 0; s <= table->map.mask; s++) {
+        ri_pair_slot *slot = &table->map.slots[s];
+        if (slot->key == 0)
+            continue;
+        size_t i = dense_index(column, table, slot->key);
+        uint32_t start = i == SIZE_MAX ? next_unranked : table->dense_start[i];
+        memcpy(postings + start, table->postings + slot->start, slot->count * sizeof *postings);
+        if (i == SIZE_MAX)
+            next_unranked += slot->count;
+        slot->start = start;
+    }
+    free(table->postings);
+    table->postings = postings;
+    bound->bytes += (entries + 1) * sizeof *table->dense_start;
+    return true;
+}
+
 /* Lays out the postings of every pair table from the entries. */
 static bool build_tables(credo_rule_bound *bound, const pair_entry *entries, size_t count)
 {
@@ -326,6 +415,9 @@ static bool build_tables(credo_rule_bound *bound, const pair_entry *entries, siz
         ri_pair_slot *slot = (ri_pair_slot *)ri_pair_find(&table->map, entries[i].key);
         table->postings[slot->start + slot->count++] = entries[i].conjunction;
     }
+    for (size_t p = 0; p < bound->pair_count; p++)
+        if (!densify(bound, &bound->pairs[p]))
+            return false;
     return true;
 }
 
