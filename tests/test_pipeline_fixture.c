@@ -299,6 +299,44 @@ static char *pipeline_since(fixture_run *run, const char *since, bool json)
     return output;
 }
 
+/* A territory c with no members and no deals is left out of the text
+ * table, which says so, and stays in the JSON. */
+static void fixture_empty_territory_not_listed(void **state)
+{
+    fixture_run *run = *state;
+    char *policy = test_read_file(FIXTURE_DIR "/policy.yaml", NULL);
+    char *at = strstr(policy, "territories:\n");
+    assert_non_null(at);
+    size_t head = (size_t)(at - policy) + strlen("territories:\n");
+    char *with_c = malloc(strlen(policy) + 32);
+    assert_non_null(with_c);
+    snprintf(with_c, strlen(policy) + 32, "%.*s  - id: c\n%s", (int)head, policy, policy + head);
+    char *path = test_path_join(run->dir, "policy-with-c.yaml");
+    test_write_file(path, with_c);
+
+    char *db = test_path_join(run->dir, "fixture.db");
+    char command[4096], *text = NULL, *json_text = NULL;
+    snprintf(command, sizeof command, "'%s' pipeline --db '%s' --policy '%s' --as-of 2024-06-30", CREDO_BINARY, db,
+             path);
+    assert_int_equal(test_run(command, 0, &text), 0);
+    snprintf(command, sizeof command, "'%s' pipeline --db '%s' --policy '%s' --as-of 2024-06-30 --json", CREDO_BINARY,
+             db, path);
+    assert_int_equal(test_run(command, 0, &json_text), 0);
+
+    assert_non_null(strstr(text, "  (1 territory with no deal and no quota in the period not listed; --json lists all)"));
+    assert_null(strstr(text, "\n  c "));
+    json_t *root = json_loads(json_text, 0, NULL);
+    assert_non_null(root);
+    assert_non_null(find_by(json_object_get(root, "rollup"), "id", "c", "by", "territory"));
+    json_decref(root);
+    free(json_text);
+    free(text);
+    free(db);
+    free(path);
+    free(with_c);
+    free(policy);
+}
+
 /* With --since 2024-05-01, won01 (rep_a1, 2,000.00, closed 05-15) is won
  * in between: territory a shows 1 deal and 2,000.00 in the text report
  * and the JSON alike, and territory b none. */
@@ -392,6 +430,7 @@ int main(void)
         cmocka_unit_test(fixture_quota_coverage),
         cmocka_unit_test(fixture_change_since),
         cmocka_unit_test(fixture_won_since_text),
+        cmocka_unit_test(fixture_empty_territory_not_listed),
         cmocka_unit_test(fixture_won_since_none),
         cmocka_unit_test(fixture_text_counts_match_json),
     };

@@ -453,14 +453,36 @@ static void print_rollup_row(FILE *out, const credo_pipeline *pipeline, const cr
     fprintf(out, " %10s %16s\n", format_count(row->won_between, n1), format_amount(row->won_between_amount, n2));
 }
 
+/* Whether a row has nothing to show: no open deal now or on the since
+ * date, nothing won or lost, and no quota. A parent sums its children, so
+ * leaving such rows out keeps the hierarchy whole. */
+static bool row_is_empty(const credo_rollup_row *row)
+{
+    return row->now.open_count == 0 && row->then.open_count == 0 && row->now.won_count == 0 &&
+           row->now.lost_count == 0 && row->won_between == 0 && !row->has_quota;
+}
+
+/* Prints one roll-up table. The territory table leaves out empty rows,
+ * which a plan of thousands of territories and few deals is mostly made
+ * of, and says how many it left out. */
 static void print_rollup_table(FILE *out, const credo_pipeline *pipeline, bool by_manager)
 {
     bool uncategorised = has_uncategorised(pipeline);
     print_rollup_header(out, pipeline, by_manager ? "manager / rep" : "territory", uncategorised);
+    size_t empty = 0;
     for (size_t i = 0; i < pipeline->rollup_count; i++) {
-        if (pipeline->rollup[i].by_manager == by_manager)
-            print_rollup_row(out, pipeline, &pipeline->rollup[i], uncategorised);
+        const credo_rollup_row *row = &pipeline->rollup[i];
+        if (row->by_manager != by_manager)
+            continue;
+        if (!by_manager && row_is_empty(row)) {
+            empty++;
+            continue;
+        }
+        print_rollup_row(out, pipeline, row, uncategorised);
     }
+    if (empty > 0)
+        fprintf(out, "  (%zu territor%s with no deal and no quota in the period not listed; --json lists all)\n",
+                empty, empty == 1 ? "y" : "ies");
 }
 
 static void print_rollup(FILE *out, const credo_pipeline *pipeline)
