@@ -300,7 +300,7 @@ static char *pipeline_since(fixture_run *run, const char *since, bool json)
 }
 
 /* A territory c with no members and no deals is left out of the text
- * table, which says so, and stays in the JSON. */
+ * table, which counts it, and stays in the JSON. */
 static void fixture_empty_territory_not_listed(void **state)
 {
     fixture_run *run = *state;

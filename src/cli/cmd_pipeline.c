@@ -464,7 +464,7 @@ static bool row_is_empty(const credo_rollup_row *row)
 
 /* Prints one roll-up table. The territory table leaves out empty rows,
  * which a plan of thousands of territories and few deals is mostly made
- * of, and says how many it left out. */
+ * of, and prints how many it left out. */
 static void print_rollup_table(FILE *out, const credo_pipeline *pipeline, bool by_manager)
 {
     bool uncategorised = has_uncategorised(pipeline);
