@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "format.h"
 #include "credo/parse.h"
 #include "credo/pipeline.h"
 
@@ -47,46 +48,6 @@ typedef struct pipeline_options {
 
 /* ---- Formatting ------------------------------------------------------- */
 
-/* Writes digits with thousands separators ("1,234,567") into out, which
- * has at least 40 bytes. */
-static const char *group_digits(const char *digits, bool negative, const char *tail, char *out)
-{
-    size_t whole = strlen(digits);
-    char *cursor = out;
-    if (negative)
-        *cursor++ = '-';
-    for (size_t i = 0; i < whole; i++) {
-        if (i > 0 && (whole - i) % 3 == 0)
-            *cursor++ = ',';
-        *cursor++ = digits[i];
-    }
-    strcpy(cursor, tail);
-    return out;
-}
-
-static const char *format_count(size_t count, char *out)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%zu", count);
-    return group_digits(digits, false, "", out);
-}
-
-/* Formats minor units with two decimals and thousands separators. */
-static const char *format_amount(credo_money amount, char *out)
-{
-    char plain[32];
-    credo_format_decimal(amount, 2, plain);
-    bool negative = plain[0] == '-';
-    char *digits = negative ? plain + 1 : plain;
-    char tail[8] = "";
-    char *point = strchr(digits, '.');
-    if (point != NULL) {
-        snprintf(tail, sizeof tail, "%s", point);
-        *point = '\0';
-    }
-    return group_digits(digits, negative, tail, out);
-}
-
 static const char *text_or(const credo_snapshot *snapshot, credo_str id, const char *fallback)
 {
     const char *text = credo_snapshot_text(snapshot, id);
@@ -116,19 +77,19 @@ static void print_summary(FILE *out, const credo_pipeline *pipeline)
             credo_format_date(pipeline->since, since), pipeline->policy->path);
     fprintf(out, "Won and lost deals count from %s, the start of the %s.\n\n", credo_format_date(pipeline->period_start, start),
             period_name(pipeline->rules->period));
-    fprintf(out, "deals          %s: %s open, %s won, %s lost\n", format_count(pipeline->deals, n1),
-            format_count(pipeline->open_deals, n2), format_count(pipeline->won_deals, n3), format_count(pipeline->lost_deals, n4));
+    fprintf(out, "deals          %s: %s open, %s won, %s lost\n", cli_format_count(pipeline->deals, n1),
+            cli_format_count(pipeline->open_deals, n2), cli_format_count(pipeline->won_deals, n3), cli_format_count(pipeline->lost_deals, n4));
     fprintf(out, "by stage       ");
     for (size_t i = 0; i < pipeline->stage_count; i++)
         fprintf(out, "%s%s %s", i == 0 ? "" : ", ",
                 pipeline->stage_counts[i].stage != NULL ? pipeline->stage_counts[i].stage : "(unknown stage)",
-                format_count(pipeline->stage_counts[i].count, n1));
-    fprintf(out, "\nopen pipeline  %s %s, amount %s\n", format_count(pipeline->open_deals, n1),
-            plural(pipeline->open_deals, "deal", "deals"), format_amount(pipeline->open_amount, n2));
+                cli_format_count(pipeline->stage_counts[i].count, n1));
+    fprintf(out, "\nopen pipeline  %s %s, amount %s\n", cli_format_count(pipeline->open_deals, n1),
+            plural(pipeline->open_deals, "deal", "deals"), cli_format_amount(pipeline->open_amount, n2));
     fprintf(out, "no account     %s %s without an account, %s with an account that was not imported "
                  "(see DEALS WITHOUT AN ACCOUNT)\n",
-            format_count(pipeline->without_account_count, n1), plural(pipeline->without_account_count, "deal", "deals"),
-            format_count(pipeline->unknown_account_count, n2));
+            cli_format_count(pipeline->without_account_count, n1), plural(pipeline->without_account_count, "deal", "deals"),
+            cli_format_count(pipeline->unknown_account_count, n2));
     if (pipeline->currencies > 1)
         fprintf(out, "NOTE: the deals use %zu currencies, and amounts of all currencies are added together.\n",
                 pipeline->currencies);
@@ -191,7 +152,7 @@ static void print_stage_limits(FILE *out, const credo_pipeline *pipeline)
         if (limit->derived)
             fprintf(out, "limit %d days, derived: the %dth percentile (nearest rank) of the days %s won deals "
                          "spent in %s by %s\n",
-                    limit->days, stage->max_days.percentile, format_count(limit->sample, n1), stage->name,
+                    limit->days, stage->max_days.percentile, cli_format_count(limit->sample, n1), stage->name,
                     credo_format_date(pipeline->as_of, day));
         else if (limit->fallback)
             fprintf(out, "limit %d days, the policy's fallback: only %zu won deals (fewer than %d) measure the "
@@ -323,7 +284,7 @@ static void print_flag_row(FILE *out, const credo_pipeline *pipeline, const cred
     fprintf(out, "    %-10s %-12s %10s %12s %-10s %15s  %-20s %-18s %s\n",
             text_or(snapshot, snapshot->deals.id[flag->deal], ""), stage_name(pipeline, state),
             format_measure(flag->rule, flag->value, value), format_measure(flag->rule, flag->limit, limit),
-            credo_format_date(flag->since, since), format_amount(state->amount, amount),
+            credo_format_date(flag->since, since), cli_format_amount(state->amount, amount),
             flag->owner_id != NULL ? flag->owner_id : "(no owner)",
             flag->manager_id != NULL ? flag->manager_id : "(no manager)",
             text_or(snapshot, snapshot->deals.account_id[flag->deal], "(no account)"));
@@ -342,7 +303,7 @@ static void print_top_flags(FILE *out, const credo_pipeline *pipeline, const cre
     size_t shown = count < top ? count : top;
     char n1[40];
     if (shown < count)
-        fprintf(out, "    the %zu with the largest amounts (all %s in --json):\n", shown, format_count(count, n1));
+        fprintf(out, "    the %zu with the largest amounts (all %s in --json):\n", shown, cli_format_count(count, n1));
     fprintf(out, "    %-10s %-12s %10s %12s %-10s %15s  %-20s %-18s %s\n", "deal", "stage", "value", "limit", "since",
             "amount", "owner", "manager", "account");
     for (size_t i = 0; i < shown; i++)
@@ -365,10 +326,10 @@ static void print_rule(FILE *out, const credo_pipeline *pipeline, credo_stall_ru
         fprintf(out, ": not evaluated, because %s\n", why_not_evaluated(pipeline, rule));
         return;
     }
-    fprintf(out, ": %s %s measured, %s flagged", format_count(summary->measured, n1),
-            plural(summary->measured, "open deal", "open deals"), format_count(summary->flagged, n2));
+    fprintf(out, ": %s %s measured, %s flagged", cli_format_count(summary->measured, n1),
+            plural(summary->measured, "open deal", "open deals"), cli_format_count(summary->flagged, n2));
     if (summary->unmeasured > 0)
-        fprintf(out, "; %s could not be measured (%s)", format_count(summary->unmeasured, n1), why_unmeasured(rule));
+        fprintf(out, "; %s could not be measured (%s)", cli_format_count(summary->unmeasured, n1), why_unmeasured(rule));
     fprintf(out, "\n");
     if (rule == CREDO_STALL_DAYS_IN_STAGE)
         print_stage_limits(out, pipeline);
@@ -385,7 +346,7 @@ static void print_rule(FILE *out, const credo_pipeline *pipeline, credo_stall_ru
 static void print_flags(FILE *out, const credo_pipeline *pipeline, size_t top)
 {
     char n1[40];
-    fprintf(out, "FLAGGED DEALS (%s %s)\n", format_count(pipeline->flag_count, n1), plural(pipeline->flag_count, "flag", "flags"));
+    fprintf(out, "FLAGGED DEALS (%s %s)\n", cli_format_count(pipeline->flag_count, n1), plural(pipeline->flag_count, "flag", "flags"));
     fprintf(out, "Open deals that crossed a stall rule, with the measured value, the limit and the date measured "
                  "from.\n");
     for (int rule = 0; rule < CREDO_STALL_RULE_COUNT; rule++)
@@ -433,12 +394,12 @@ static void print_rollup_row(FILE *out, const credo_pipeline *pipeline, const cr
 {
     char name[128], n1[40], n2[40], n3[40], n4[40], n5[40], coverage[24] = "-", left[40] = "-";
     format_row_name(row, name, sizeof name);
-    fprintf(out, "  %-26s %7s %15s", name, format_count(row->now.open_count, n1),
-            format_amount(row->now.open_amount, n2));
+    fprintf(out, "  %-26s %7s %15s", name, cli_format_count(row->now.open_count, n1),
+            cli_format_amount(row->now.open_amount, n2));
     for (size_t c = 0; c < pipeline->rules->category_count + uncategorised; c++)
-        fprintf(out, " %15s", format_amount(row->now.category_amount[c], n1));
+        fprintf(out, " %15s", cli_format_amount(row->now.category_amount[c], n1));
     if (row->has_quota) {
-        format_amount(row->quota - row->quota_won, left);
+        cli_format_amount(row->quota - row->quota_won, left);
         if (row->coverage >= 0)
             snprintf(coverage, sizeof coverage, "%s%%", credo_format_decimal(row->coverage, 2, n5));
         else
@@ -446,11 +407,11 @@ static void print_rollup_row(FILE *out, const credo_pipeline *pipeline, const cr
     }
     credo_money change = row->now.open_amount - row->then.open_amount;
     char signed_change[48];
-    snprintf(signed_change, sizeof signed_change, "%s%s", change > 0 ? "+" : "", format_amount(change, n4));
-    fprintf(out, " %6s %15s %6s %15s %9s %16s", format_count(row->now.won_count, n1),
-            format_amount(row->now.won_amount, n2), format_count(row->now.lost_count, n3), left, coverage,
+    snprintf(signed_change, sizeof signed_change, "%s%s", change > 0 ? "+" : "", cli_format_amount(change, n4));
+    fprintf(out, " %6s %15s %6s %15s %9s %16s", cli_format_count(row->now.won_count, n1),
+            cli_format_amount(row->now.won_amount, n2), cli_format_count(row->now.lost_count, n3), left, coverage,
             signed_change);
-    fprintf(out, " %10s %16s\n", format_count(row->won_between, n1), format_amount(row->won_between_amount, n2));
+    fprintf(out, " %10s %16s\n", cli_format_count(row->won_between, n1), cli_format_amount(row->won_between_amount, n2));
 }
 
 /* Whether a row has nothing to show: no open deal now or on the since
@@ -542,7 +503,7 @@ static void print_late_deals(FILE *out, const credo_pipeline *pipeline, size_t t
     char n1[40], day[16];
     fprintf(out, "Deals logged late (%s): logged already closed, or first seen in history at or after the late "
                  "stage%s%s.\n",
-            format_count(pipeline->late_deal_count, n1), pipeline->rules->late_stage == SIZE_MAX ? "" : " ",
+            cli_format_count(pipeline->late_deal_count, n1), pipeline->rules->late_stage == SIZE_MAX ? "" : " ",
             pipeline->rules->late_stage == SIZE_MAX ? " (the policy names no late_stage)"
                                              : pipeline->rules->stages[pipeline->rules->late_stage].name);
     for (size_t i = 0; i < pipeline->late_deal_count && i < top; i++) {
@@ -565,7 +526,7 @@ static void print_candidates(FILE *out, const credo_pipeline *pipeline, size_t t
     const credo_snapshot *snapshot = pipeline->snapshot;
     char n1[40], day[16];
     fprintf(out, "Accounts to ask about (%s): qualifying activity in the last %d days and no open deal.\n",
-            format_count(pipeline->candidate_count, n1), pipeline->rules->recent_days);
+            cli_format_count(pipeline->candidate_count, n1), pipeline->rules->recent_days);
     for (size_t i = 0; i < pipeline->candidate_count && i < top; i++) {
         const credo_candidate_account *c = &pipeline->candidates[i];
         fprintf(out, "    %-30s last activity %s by %s, %zu recent %s\n",
@@ -606,17 +567,17 @@ static void print_stage_notes(FILE *out, const credo_pipeline *pipeline)
     fprintf(out, "Stage history%s:\n", pipeline->has_history ? "" : " (no history rows were imported, so it is derived)");
     if (s[CREDO_STAGE_HISTORY] > 0)
         fprintf(out, "  %s %s: stage and entry date from the imported history.\n",
-                format_count(s[CREDO_STAGE_HISTORY], n1), plural(s[CREDO_STAGE_HISTORY], "deal", "deals"));
+                cli_format_count(s[CREDO_STAGE_HISTORY], n1), plural(s[CREDO_STAGE_HISTORY], "deal", "deals"));
     if (s[CREDO_STAGE_SINCE_LOGGED] > 0)
         fprintf(out, "  %s open %s: taken to be in the current stage since the day logged.\n",
-                format_count(s[CREDO_STAGE_SINCE_LOGGED], n1), plural(s[CREDO_STAGE_SINCE_LOGGED], "deal", "deals"));
+                cli_format_count(s[CREDO_STAGE_SINCE_LOGGED], n1), plural(s[CREDO_STAGE_SINCE_LOGGED], "deal", "deals"));
     if (s[CREDO_STAGE_AT_LOGGING] > 0)
         fprintf(out, "  %s deals closed after the as-of date: taken to be in %s (the policy's stage_at_logging) "
                      "since they were logged.\n",
-                format_count(s[CREDO_STAGE_AT_LOGGING], n1), pipeline->rules->stage_at_logging);
+                cli_format_count(s[CREDO_STAGE_AT_LOGGING], n1), pipeline->rules->stage_at_logging);
     if (s[CREDO_STAGE_AT_CLOSE] > 0)
         fprintf(out, "  %s won or lost %s: in the closed stage from the close date%s%s%s.\n",
-                format_count(s[CREDO_STAGE_AT_CLOSE], n1), plural(s[CREDO_STAGE_AT_CLOSE], "deal", "deals"),
+                cli_format_count(s[CREDO_STAGE_AT_CLOSE], n1), plural(s[CREDO_STAGE_AT_CLOSE], "deal", "deals"),
                 pipeline->rules->stage_at_logging != NULL ? "; before it, those without history were in " : "",
                 pipeline->rules->stage_at_logging != NULL ? pipeline->rules->stage_at_logging : "",
                 pipeline->rules->stage_at_logging != NULL ? " from the day they were logged (the policy's stage_at_logging)"
@@ -624,14 +585,14 @@ static void print_stage_notes(FILE *out, const credo_pipeline *pipeline)
     if (s[CREDO_STAGE_UNKNOWN] > 0)
         fprintf(out, "  %s deals closed after the as-of date: their stage on the date is unknown (the policy names "
                      "no stage_at_logging).\n",
-                format_count(s[CREDO_STAGE_UNKNOWN], n1));
+                cli_format_count(s[CREDO_STAGE_UNKNOWN], n1));
     if (pipeline->undated_deals > 0)
         fprintf(out, "  %s deals have no logged date: they count at every as-of date, and their days in stage and "
                      "latency cannot be measured.\n",
-                format_count(pipeline->undated_deals, n1));
+                cli_format_count(pipeline->undated_deals, n1));
     if (pipeline->closed_undated > 0)
         fprintf(out, "  %s won or lost deals have no close date: they count as closed at every as-of date.\n",
-                format_count(pipeline->closed_undated, n1));
+                cli_format_count(pipeline->closed_undated, n1));
 }
 
 static void print_price_notes(FILE *out, const credo_pipeline *pipeline)
@@ -639,19 +600,19 @@ static void print_price_notes(FILE *out, const credo_pipeline *pipeline)
     const size_t *a = pipeline->amount_sources;
     size_t priced = a[CREDO_AMOUNT_LIST_PRICE] + a[CREDO_AMOUNT_LIST_FOLDED] + a[CREDO_AMOUNT_UNPRICED];
     char n1[40], n2[40];
-    fprintf(out, "Amounts: %s open deals have an amount", format_count(a[CREDO_AMOUNT_RECORDED] + a[CREDO_AMOUNT_HISTORY], n1));
-    fprintf(out, "; %s have none (the store keeps a missing amount as 0)%s\n", format_count(priced, n2),
+    fprintf(out, "Amounts: %s open deals have an amount", cli_format_count(a[CREDO_AMOUNT_RECORDED] + a[CREDO_AMOUNT_HISTORY], n1));
+    fprintf(out, "; %s have none (the store keeps a missing amount as 0)%s\n", cli_format_count(priced, n2),
             priced > 0 ? " and are priced at their product's list price:" : ".");
     for (size_t i = 0; i < pipeline->price_match_count; i++) {
         const credo_price_match *m = &pipeline->price_matches[i];
         const char *product = text_or(pipeline->snapshot, m->product, "(no product)");
         if (m->amount_source == CREDO_AMOUNT_UNPRICED) {
             fprintf(out, "  %-16s %6s deals: no list price matches, so they count as 0\n", product,
-                    format_count(m->deals, n1));
+                    cli_format_count(m->deals, n1));
             continue;
         }
         const credo_pipeline_price *price = &pipeline->rules->prices[m->price];
-        fprintf(out, "  %-16s %6s deals at %s", product, format_count(m->deals, n1), format_amount(price->amount, n2));
+        fprintf(out, "  %-16s %6s deals at %s", product, cli_format_count(m->deals, n1), cli_format_amount(price->amount, n2));
         if (m->amount_source == CREDO_AMOUNT_LIST_FOLDED)
             fprintf(out, ", the list price of '%s': the names match only when spaces and case are ignored", price->product);
         fprintf(out, "\n");
@@ -674,7 +635,7 @@ static void print_data_notes(FILE *out, const credo_pipeline *pipeline)
     if (pipeline->multi_territory_owners > 0)
         fprintf(out, "%s open deals have an owner who sells in several territories; each counts once (see PIPELINE "
                      "BY TERRITORY).\n",
-                format_count(pipeline->multi_territory_owners, n1));
+                cli_format_count(pipeline->multi_territory_owners, n1));
     fprintf(out, "Imported: %s, %s, %s.\n\n", pipeline->has_activities ? "activities" : "no activities",
             pipeline->has_history ? "deal history" : "no deal history", pipeline->has_quotas ? "quotas" : "no quotas");
 }
@@ -693,7 +654,7 @@ static void print_accountless(FILE *out, const credo_pipeline *pipeline, size_t 
     }
     char n2[40], n3[40];
     fprintf(out, "DEALS WITHOUT AN ACCOUNT (%s, of which %s open with %s; all ids in --json)\n",
-            format_count(pipeline->without_account_count, n1), format_count(open, n2), format_amount(amount, n3));
+            cli_format_count(pipeline->without_account_count, n1), cli_format_count(open, n2), cli_format_amount(amount, n3));
     if (pipeline->without_account_count == 0)
         return;
     name_count *counts = malloc(pipeline->without_account_count * sizeof *counts);

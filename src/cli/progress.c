@@ -6,26 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format.h"
+
 /* Set while a progress line is open on the terminal, so that a signal
  * handler knows to end it. */
 static volatile sig_atomic_t line_open;
 /* Set once the stage of cli_progress_defer_from has begun; the handler
  * then records the signal in deferred_signal instead of ending the process. */
 static volatile sig_atomic_t deferring, deferred_signal;
-
-/* Writes n with a comma between groups of three digits. */
-static void format_count(uint64_t n, char out[32])
-{
-    char digits[24];
-    int length = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
-    size_t at = 0;
-    for (int i = 0; i < length; i++) {
-        if (i > 0 && (length - i) % 3 == 0)
-            out[at++] = ',';
-        out[at++] = digits[i];
-    }
-    out[at] = '\0';
-}
 
 static int64_t elapsed_ms(const struct timespec *from, const struct timespec *to)
 {
@@ -48,9 +36,9 @@ static const char *unit_of(const char *stage)
 
 static void show(const cli_progress *printer, const char *stage, uint64_t done, uint64_t total)
 {
-    char done_text[32], total_text[32];
-    format_count(done, done_text);
-    format_count(total, total_text);
+    char done_text[CLI_NUMBER_TEXT_MAX], total_text[CLI_NUMBER_TEXT_MAX];
+    cli_format_count(done, done_text);
+    cli_format_count(total, total_text);
     /* "\r" returns to the start of the line and "\033[K" clears what a
      * longer earlier text left behind. */
     const char *unit = unit_of(stage);

@@ -5,26 +5,7 @@
 #include <string.h>
 
 #include "credo/parse.h"
-
-/* Formats minor units with two decimals and thousands separators, such as
- * 77,548,570.20, into out (at least 40 bytes). */
-static const char *format_amount(credo_money amount, char *out)
-{
-    char plain[32];
-    credo_format_decimal(amount, 2, plain);
-    const char *digits = plain[0] == '-' ? plain + 1 : plain;
-    size_t whole = strcspn(digits, ".");
-    char *cursor = out;
-    if (plain[0] == '-')
-        *cursor++ = '-';
-    for (size_t i = 0; i < whole; i++) {
-        if (i > 0 && (whole - i) % 3 == 0)
-            *cursor++ = ',';
-        *cursor++ = digits[i];
-    }
-    strcpy(cursor, digits + whole);
-    return out;
-}
+#include "format.h"
 
 /* Where the lists of accounts and deals are, besides the text report. */
 #define ROWS_ELSEWHERE "--json and credo export give every one"
@@ -54,10 +35,10 @@ static void print_summary(FILE *out, const credo_run *run, int64_t run_id)
     if (run->engagement != NULL)
         fprintf(out, "engagement       %zu deals owned under registration protection, %zu claims in the conflict "
                      "queue, %zu credit lines on hold\n", s->protected_deals, s->conflicts, s->held_lines);
-    fprintf(out, "won amount       %20s (%lld minor units)\n", format_amount(s->won_amount, won),
+    fprintf(out, "won amount       %20s (%lld minor units)\n", cli_format_amount(s->won_amount, won),
             (long long)s->won_amount);
     fprintf(out, "credited amount  %20s (%lld minor units), %zu won deals not credited\n",
-            format_amount(s->credited_amount, credited), (long long)s->credited_amount, s->uncredited);
+            cli_format_amount(s->credited_amount, credited), (long long)s->credited_amount, s->uncredited);
     if (s->currencies > 1)
         fprintf(out, "warning: won deals are in %zu currencies; the amounts above add minor units of different "
                      "currencies and are not a total in any one of them\n", s->currencies);
@@ -116,7 +97,7 @@ static void print_territories(FILE *out, const credo_run *run, size_t limit)
             continue;
         char won[40];
         fprintf(out, "%-12s %-24s %9zu %7zu %20s %17zu\n", territory->id, territory->name ? territory->name : "",
-                totals[t].accounts, totals[t].deals, format_amount(totals[t].won, won), totals[t].out_of_territory);
+                totals[t].accounts, totals[t].deals, cli_format_amount(totals[t].won, won), totals[t].out_of_territory);
     }
     print_more(out, typed, limit, "--json gives every territory");
     fprintf(out, "\n");
