@@ -134,6 +134,10 @@ void credo_policy_free(credo_policy *policy);
 size_t credo_policy_check(const credo_policy *policy, const credo_snapshot *snapshot,
                           credo_buf *problems);
 
+/* credo_policy_check that also stores the number of warnings in *warnings. */
+size_t credo_policy_check_counted(const credo_policy *policy, const credo_snapshot *snapshot,
+                                  credo_buf *problems, size_t *warnings);
+
 /* Index of the territory with id, or SIZE_MAX. */
 size_t credo_policy_find_territory(const credo_policy *policy, const char *id);
 

@@ -1,7 +1,6 @@
 /* credo check: validate a policy file, and against stored data with --db. */
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -22,22 +21,6 @@ static const char check_usage[] =
     "  --db DB           the database file to check references against\n"
     "  -h, --help        print this help\n";
 
-/* Counts the warning lines of credo_policy_check's output, which marks
- * each problem "PATH:LINE:COLUMN: warning: " or "...: error: ". */
-static size_t count_warnings(const char *problems)
-{
-    size_t count = 0;
-    for (const char *line = problems; *line != '\0';) {
-        const char *end = strchr(line, '\n');
-        const char *mark = strstr(line, ": warning: ");
-        count += mark != NULL && (end == NULL || mark < end);
-        if (end == NULL)
-            break;
-        line = end + 1;
-    }
-    return count;
-}
-
 static int check_with(const char *policy_path, const char *db)
 {
     credo_error err = {0};
@@ -56,9 +39,9 @@ static int check_with(const char *policy_path, const char *db)
     }
 
     credo_buf problems = CREDO_BUF_INIT;
-    size_t errors = credo_policy_check(policy, snapshot, &problems);
+    size_t warnings = 0;
+    size_t errors = credo_policy_check_counted(policy, snapshot, &problems, &warnings);
     fputs(credo_buf_text(&problems), stdout);
-    size_t warnings = count_warnings(credo_buf_text(&problems));
     printf("%s: %zu territor%s, %zu error%s, %zu warning%s\n", policy_path, policy->territory_count,
            policy->territory_count == 1 ? "y" : "ies", errors, errors == 1 ? "" : "s", warnings,
            warnings == 1 ? "" : "s");

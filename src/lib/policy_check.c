@@ -217,6 +217,13 @@ cleanup:
 
 size_t credo_policy_check(const credo_policy *policy, const credo_snapshot *snapshot, credo_buf *problems)
 {
+    size_t warnings = 0;
+    return credo_policy_check_counted(policy, snapshot, problems, &warnings);
+}
+
+size_t credo_policy_check_counted(const credo_policy *policy, const credo_snapshot *snapshot,
+                                  credo_buf *problems, size_t *warnings)
+{
     policy_problems found = {0};
     policy_lines lines = {0};
     bool have_lines =
@@ -234,6 +241,7 @@ size_t credo_policy_check(const credo_policy *policy, const credo_snapshot *snap
 
     policy_lines_free(&lines);
     size_t errors = found.errors + (found.failed ? 1 : 0);
+    *warnings = found.count - found.errors;
     write_problems(policy, &found, problems);
     return errors;
 }
