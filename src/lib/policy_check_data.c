@@ -109,7 +109,7 @@ static bool has_attribute(const credo_snapshot *snapshot, const char *name)
 static void check_attributes(const credo_policy_territory *territory, const credo_snapshot *snapshot,
                              policy_problems *problems)
 {
-    if (territory->match == NULL)
+    if (territory->match == NULL || credo_expr_custom_count(territory->match) == 0)
         return;
     const char *prefix = credo_account_schema.custom_prefix;
     const char *known[ATTRIBUTE_SUGGESTIONS_MAX];
