@@ -388,9 +388,8 @@ static void write_regions(FILE *out, size_t depth)
 
 /* Writes `count` territories (type "listed") whose rule is one list of
  * `size` postal codes. Territory l takes the codes of ZIP rows l, l +
- * count, l + 2 * count and so on, wrapping around the ZIP table, so the
- * lists are disjoint while count * size is at most the number of ZIP
- * codes, and overlap beyond it. */
+ * count, l + 2 * count and so on, wrapping around the ZIP table. The lists
+ * are disjoint while count * size is at most the number of ZIP codes. */
 static void write_listed(FILE *out, size_t count, size_t size)
 {
     for (size_t l = 0; l < count; l++) {

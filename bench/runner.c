@@ -10,8 +10,8 @@
  * T threads (default 1), R times (default 3). The figure is the median run,
  * which includes joining the threads' chunks into one assignment. The
  * per-territory loop and SQLite run on the first K accounts of the file
- * (default 1000), which is also where the three results are compared;
- * their rates are accounts per second over that sample. */
+ * (default 1000), and the three results are compared there. Their rates
+ * are accounts per second over that sample. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

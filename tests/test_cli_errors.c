@@ -280,7 +280,7 @@ static void missing_database_not_created(void **state)
     free(dir);
 }
 
-static void run_on_empty_store_says_import(void **state)
+static void run_empty_store_suggests_import(void **state)
 {
     (void)state;
     char *dir = test_make_tempdir("empty-db");
@@ -370,7 +370,7 @@ int main(void)
         cmocka_unit_test(short_row_names_line),
         cmocka_unit_test(policy_syntax_error_rolls_back),
         cmocka_unit_test(missing_database_not_created),
-        cmocka_unit_test(run_on_empty_store_says_import),
+        cmocka_unit_test(run_empty_store_suggests_import),
         cmocka_unit_test(invalid_options_named_once),
         cmocka_unit_test(check_counts_errors_and_warnings),
         cmocka_unit_test(total_overflow_fails_run),

@@ -304,8 +304,8 @@ static void test_open_sqlite_prefix(void **state)
     free(dir);
 }
 
-/* Fails unless the file at path still holds exactly `before` and is not in
- * WAL mode: opening it wrote nothing. */
+/* Fails unless the file at path still contains exactly `before` and is not
+ * in WAL mode, which shows that opening it wrote nothing. */
 static void expect_file_untouched(const char *path, const char *before, size_t before_length)
 {
     size_t after_length;

@@ -78,10 +78,10 @@ void credo_run_free(credo_run *run);
 credo_status credo_run_save(credo_store *store, const credo_run *run, int64_t *run_id,
                             credo_error *err);
 
-/* credo_run_save with progress (may be NULL): stage "store", done and
- * total counted in result rows (accounts, deals and credit lines), then
- * stage "commit", reported as 0 of 1 just before the transaction commits
- * and 1 of 1 once it has: from its start, the run may be stored. */
+/* credo_run_save with progress (may be NULL). Stage "store" counts result
+ * rows (accounts, deals and credit lines). Stage "commit" is reported as 0
+ * of 1 just before the transaction commits and as 1 of 1 once it has, so
+ * from its start the run may be stored. */
 credo_status credo_run_save_progress(credo_store *store, const credo_run *run,
                                      const struct credo_progress *progress, int64_t *run_id,
                                      credo_error *err);

@@ -36,7 +36,7 @@ static size_t check_policy(const credo_policy *policy, const credo_snapshot *sna
     return errors;
 }
 
-/* Lines of each list in the text report unless --limit says otherwise. */
+/* Lines of each list in the text report when --limit is not given. */
 #define REPORT_DEFAULT_LIMIT 20
 
 static int run_with(const char *db, const char *policy_path, credo_date as_of, size_t limit, bool json)

@@ -8,8 +8,8 @@
 
 #include "format.h"
 
-/* Set while a progress line is open on the terminal, so that a signal
- * handler knows to end it. */
+/* Set while a progress line is open on the terminal, so that the signal
+ * handler ends it. */
 static volatile sig_atomic_t line_open;
 /* Set once the stage of cli_progress_defer_from has begun; the handler
  * then records the signal in deferred_signal instead of ending the process. */

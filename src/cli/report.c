@@ -7,7 +7,7 @@
 #include "credo/parse.h"
 #include "format.h"
 
-/* Where the lists of accounts and deals are, besides the text report. */
+/* The outputs that list every account and deal, unlike the text report. */
 #define ROWS_ELSEWHERE "--json and credo export give every one"
 
 /* Prints "  ... and N more" when a list of `count` lines stopped at

@@ -340,8 +340,15 @@ static bool assign_one(scratch *s, const uint32_t *record, index_list *tied, ind
     if (!resolve(s, tied, overlays))
         return false;
     size_t matches = tied->count - tied_from;
-    *status = matches == 1 ? CREDO_ACCOUNT_ASSIGNED : matches == 0 ? CREDO_ACCOUNT_GAP : CREDO_ACCOUNT_OVERLAP;
-    *territory = matches == 1 ? tied->items[tied->count - 1] : CREDO_NO_ROW;
+    *territory = CREDO_NO_ROW;
+    if (matches == 0) {
+        *status = CREDO_ACCOUNT_GAP;
+    } else if (matches == 1) {
+        *status = CREDO_ACCOUNT_ASSIGNED;
+        *territory = tied->items[tied->count - 1];
+    } else {
+        *status = CREDO_ACCOUNT_OVERLAP;
+    }
     return true;
 }
 

@@ -14,11 +14,11 @@
  * column lists any. */
 static size_t order_column(const credo_rule_bound *bound)
 {
-    size_t best = SIZE_MAX, most = 0;
+    size_t best = SIZE_MAX, max_postings = 0;
     for (size_t k = 0; k < bound->text_count; k++) {
         const ri_text_column *column = &bound->text[k];
-        if (column->ranked && column->posting_count > most) {
-            most = column->posting_count;
+        if (column->ranked && column->posting_count > max_postings) {
+            max_postings = column->posting_count;
             best = k;
         }
     }

@@ -257,8 +257,8 @@ static credo_status status_of(int rc)
     }
 }
 
-/* What a user can do about the SQLite result codes that come from the
- * file rather than from credo: "" for the others. */
+/* Returns the advice for an SQLite result code caused by the file rather
+ * than by credo, or "" for the other codes. */
 static const char *advice_for(int rc)
 {
     switch (rc & 0xFF) {
